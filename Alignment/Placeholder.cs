@@ -1,0 +1,1 @@
+namespace SphereFace.Alignment; internal static class Placeholder {}

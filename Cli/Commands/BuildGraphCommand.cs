@@ -1,0 +1,43 @@
+using System.CommandLine;
+using SphereFace.Graphs.Export;
+using SphereFace.Graphs.Nets;
+using SphereFace.Graphs.Onnx;
+using SphereFace.Graphs.Parameters;
+
+namespace SphereFace.Cli.Commands;
+
+/// <summary><c>build-graph</c>: writes the embedding graph (and later the loss and training-step graphs) plus a manifest.</summary>
+internal static class BuildGraphCommand
+{
+    public static Command Create()
+    {
+        var net = new Option<string>("--net") { Description = "sphere4, sphere10, sphere20, sphere36 or sphere64", DefaultValueFactory = _ => "sphere20" };
+        var classes = new Option<int>("--classes") { Description = "number of training identities (≥ 2)", DefaultValueFactory = _ => 10572 };
+        var outDir = new Option<string>("--out") { Description = "output folder", Required = true };
+        var seed = new Option<ulong>("--seed") { Description = "initialisation seed", DefaultValueFactory = _ => 1UL };
+        var lastRelu = new Option<bool>("--last-relu") { Description = "keep a ReLU after the embedding (ablation; off in the paper)" };
+        var cmd = new Command("build-graph", "Build the SphereFace graphs (embedding.onnx, manifest.json) into a folder.")
+        {
+            net, classes, outDir, seed, lastRelu,
+        };
+        cmd.SetAction(p => CliAction.Run(() =>
+        {
+            var config = SphereNetConfig.Parse(p.GetValue(net)!, p.GetValue(lastRelu));
+            int n = p.GetValue(classes);
+            if (n < 2) throw new ArgumentException($"--classes must be at least 2, got {n}.");
+            string dir = p.GetValue(outDir)!;
+            var store = new ParameterStore(p.GetValue(seed));
+            var embedding = EmbeddingGraph.Build(config, store);
+            var manifest = new Manifest
+            {
+                Net = config.Name, Classes = n, BackboneParameters = store.TotalCount, Seed = store.Seed,
+                LastRelu = config.LastRelu, EmbeddingSize = config.EmbeddingSize, Input = new InputContract(EmbeddingSize: config.EmbeddingSize),
+            };
+            var graphs = new List<(string, string, ModelProto)> { ("embedding", "embedding.onnx", embedding) };
+            GraphFolder.Write(dir, manifest, graphs);
+            Console.WriteLine($"{config.Name}: {store.TotalCount:N0} backbone parameters → {Path.Combine(dir, "embedding.onnx")}");
+            return 0;
+        }));
+        return cmd;
+    }
+}

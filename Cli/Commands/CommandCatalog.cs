@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace SphereFace.Cli.Commands;
+
+/// <summary>The verbs of <c>./sphereface</c>, in the order the pipeline uses them.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All() =>
+    [
+        BuildGraphCommand.Create(),
+    ];
+}

@@ -1,0 +1,8 @@
+namespace SphereFace.Graphs.Ops;
+
+/// <summary>ONNX Neg: element-wise, same shape as its input.</summary>
+public sealed class Neg : UnaryOp
+{
+    /// <inheritdoc/>
+    public override string OpType => "Neg";
+}

@@ -1,0 +1,14 @@
+using SphereFace.Graphs.Building;
+using SphereFace.Graphs.Onnx;
+
+namespace SphereFace.Graphs.Ops;
+
+/// <summary>Shape rule shared by element-wise unary ops: output has the input's type and shape.</summary>
+public abstract class UnaryOp : IOpRule
+{
+    /// <inheritdoc/>
+    public abstract string OpType { get; }
+
+    /// <inheritdoc/>
+    public virtual TensorInfo[] Infer(NodeProto node, IReadOnlyList<TensorInfo> inputs, GraphBuilder graph) => [inputs[0]];
+}

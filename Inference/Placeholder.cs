@@ -1,0 +1,1 @@
+namespace SphereFace.Inference; internal static class Placeholder {}

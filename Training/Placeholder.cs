@@ -1,0 +1,1 @@
+namespace SphereFace.Training; internal static class Placeholder {}
