@@ -1,0 +1,8 @@
+namespace SphereFace.Graphs.Ops;
+
+/// <summary>ONNX Equal: element-wise with broadcasting, bool result.</summary>
+public sealed class Equal : CompareOp
+{
+    /// <inheritdoc/>
+    public override string OpType => "Equal";
+}

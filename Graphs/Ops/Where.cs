@@ -1,0 +1,19 @@
+using SphereFace.Graphs.Building;
+using SphereFace.Graphs.Onnx;
+
+namespace SphereFace.Graphs.Ops;
+
+/// <summary>ONNX Where(condition, x, y): broadcast of all three shapes, x's element type.</summary>
+public sealed class Where : IOpRule
+{
+    /// <inheritdoc/>
+    public string OpType => "Where";
+
+    /// <inheritdoc/>
+    public TensorInfo[] Infer(NodeProto node, IReadOnlyList<TensorInfo> inputs, GraphBuilder graph)
+    {
+        if (inputs[0].Type != ElementType.Bool) throw new ArgumentException("condition must be bool");
+        Shapes.SameType(inputs[1], inputs[2]);
+        return [new TensorInfo(inputs[1].Type, Shapes.Broadcast(inputs[0].Shape, Shapes.Broadcast(inputs[1].Shape, inputs[2].Shape)))];
+    }
+}
