@@ -1,1 +1,0 @@
-namespace SphereFace.Training; internal static class Placeholder {}
