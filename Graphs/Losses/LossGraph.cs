@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Native;
 using SphereFace.Graphs.Onnx;
@@ -78,5 +79,44 @@ public static class LossGraph
             meta["sphereface.loss.plugin_library"] = MarginPlugin.LibraryFileName;
         }
         return meta;
+    }
+
+    /// <summary>
+    /// The manifest's "loss" section: kind, file, I/O names, constants, whether the plugin is needed and, if so,
+    /// its domain, ops and library file name.
+    /// </summary>
+    public static JsonObject ManifestSection(LossConfig config, int classes, int featureWidth, string file, LambdaSchedule? schedule = null)
+    {
+        var constants = new JsonObject();
+        if (config.Kind is LossKind.ASoftmax or LossKind.IRSoftmaxA)
+        {
+            var s = (schedule ?? new LambdaSchedule()).Validate();
+            constants["m"] = config.M;
+            constants["lambda_schedule"] = new JsonObject { ["base"] = s.Base, ["gamma"] = s.Gamma, ["power"] = s.Power, ["min"] = s.Min };
+        }
+        if (config.Kind is LossKind.AMSoftmax or LossKind.IRSoftmaxAM)
+        {
+            constants["am_margin"] = config.AmMargin;
+            constants["am_scale"] = config.AmScale;
+        }
+        var section = new JsonObject
+        {
+            ["kind"] = Name(config.Kind),
+            ["file"] = file,
+            ["classes"] = classes,
+            ["feature_width"] = featureWidth,
+            ["inputs"] = new JsonArray(FeatureName, LabelName, LambdaName),
+            ["outputs"] = new JsonArray(LossName, LogitsName, AccuracyName),
+            ["constants"] = constants,
+            ["needs_plugin"] = NeedsPlugin(config),
+        };
+        if (NeedsPlugin(config))
+            section["plugin"] = new JsonObject
+            {
+                ["domain"] = MarginPlugin.Domain,
+                ["ops"] = new JsonArray(MarginPlugin.PsiOp, MarginPlugin.PsiGradOp),
+                ["library"] = MarginPlugin.LibraryFileName,
+            };
+        return section;
     }
 }

@@ -27,10 +27,10 @@ public static class MarginFunction
             : MarginTwin.Gradient(g, cosTheta, upstream, m);
     }
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless 1 ≤ m ≤ 8.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> unless 1 ≤ m ≤ 8.</summary>
     public static void CheckMargin(int m)
     {
         if (m < MarginPlugin.MinMargin || m > MarginPlugin.MaxMargin)
-            throw new ArgumentOutOfRangeException(nameof(m), m, $"The A-Softmax margin m must be an integer in [{MarginPlugin.MinMargin}, {MarginPlugin.MaxMargin}], got {m}.");
+            throw new ArgumentException($"The A-Softmax margin m must be an integer in [{MarginPlugin.MinMargin}, {MarginPlugin.MaxMargin}], got {m}.");
     }
 }

@@ -23,7 +23,7 @@ public static class TargetLogits
 
     /// <summary>The target column of <paramref name="values"/> [B, C]: [B, 1].</summary>
     public static string Gather(GraphBuilder g, string values, string index) =>
-        g.Node("GatherElements", [values, index], [Attr.Int("axis", 1)]);
+        g.Node("GatherElements", [values, index], [Attr.Int("axis", 1)], name: g.FreshName("gather_by_label"));
 
     /// <summary>One-hot float mask [B, C] of the labels (all zero for a label outside [0, C)).</summary>
     public static string OneHot(GraphBuilder g, string label, int classes)
