@@ -64,8 +64,7 @@ void PsiGradRange(const float* cos_theta, const float* dy, float* dx, std::size_
     const float c = cos_theta[i];
     const float x = ClampUnit(c);
     const float two_x = x * 2.0f;
-    float u_prev = 1.0f, u = two_x;  // U_0, U_1
-    if (M == 1) u = 1.0f;
+    float u_prev = 1.0f, u = M == 1 ? 1.0f : two_x;  // U_0, U_1
     for (int d = 2; d < M; ++d) {
       const float u_next = two_x * u - u_prev;
       u_prev = u;
@@ -74,8 +73,9 @@ void PsiGradRange(const float* cos_theta, const float* dy, float* dx, std::size_
     float sign, k;
     IntervalOf<M>(x, thresholds, sign, k);
     const float slope = u * static_cast<float>(M) * sign;
-    const bool outside = c < -1.0f || c > 1.0f;
-    dx[i] = outside ? 0.0f : slope * dy[i];
+    const float grad = slope * dy[i];
+    const bool outside = (c < -1.0f) | (c > 1.0f);
+    dx[i] = outside ? 0.0f : grad;
   }
 }
 
