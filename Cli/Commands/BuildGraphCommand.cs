@@ -3,6 +3,8 @@ using SphereFace.Graphs.Export;
 using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Onnx;
 using SphereFace.Graphs.Parameters;
+using SphereFace.Graphs.TrainStep;
+using SphereFace.Graphs.Losses;
 
 namespace SphereFace.Cli.Commands;
 
@@ -16,9 +18,10 @@ internal static class BuildGraphCommand
         var outDir = new Option<string>("--out") { Description = "output folder", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "initialisation seed", DefaultValueFactory = _ => 1UL };
         var lastRelu = new Option<bool>("--last-relu") { Description = "keep a ReLU after the embedding (ablation; off in the paper)" };
+        var batch = new Option<int>("--batch") { Description = "fixed batch size of train_step.onnx", DefaultValueFactory = _ => 32 };
         var cmd = new Command("build-graph", "Build the SphereFace graphs (embedding.onnx, manifest.json) into a folder.")
         {
-            net, classes, outDir, seed, lastRelu,
+            net, classes, outDir, seed, lastRelu, batch,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -34,8 +37,12 @@ internal static class BuildGraphCommand
                 LastRelu = config.LastRelu, EmbeddingSize = config.EmbeddingSize, Input = new InputContract(EmbeddingSize: config.EmbeddingSize),
             };
             var graphs = new List<(string, string, ModelProto)> { ("embedding", "embedding.onnx", embedding) };
+            var step = TrainStepGraph.Build(new TrainStepConfig(config, new LossConfig(LossKind.Softmax), n, p.GetValue(batch), new SolverConfig()), store);
+            graphs.Add(("train_step", "train_step.onnx", step.Model));
+            manifest.Sections[TrainStepManifest.SectionName] = TrainStepManifest.Section(step);
             GraphFolder.Write(dir, manifest, graphs);
             Console.WriteLine($"{config.Name}: {store.TotalCount:N0} backbone parameters → {Path.Combine(dir, "embedding.onnx")}");
+            Console.WriteLine($"train step: batch {step.Config.BatchSize}, {step.Carried.Count} carried tensors → {Path.Combine(dir, "train_step.onnx")}");
             return 0;
         }));
         return cmd;
