@@ -10,5 +10,6 @@ internal static class CommandCatalog
         BuildGraphCommand.Create(),
         SynthCommand.Create(),
         DemoCommand.Create(),
+        BenchCommand.Create(),
     ];
 }
