@@ -20,13 +20,15 @@ internal static class EmbedderFixture
         return path;
     });
 
+    private static readonly Lazy<InferenceSession> Session = new(() => new InferenceSession(ModelPath));
+
     /// <summary>Path of the SF-4 model (built once per test run).</summary>
     public static string ModelPath => Model.Value;
 
     /// <summary>Raw (unnormalised) outputs of a plain ORT session on NCHW data, via the NamedOnnxValue API.</summary>
     public static float[] DirectRun(float[] nchw, int count)
     {
-        using var session = new InferenceSession(ModelPath);
+        var session = Session.Value;
         var tensor = new DenseTensor<float>(nchw, [count, 3, 112, 96]);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("data", tensor)]);
         return results.First(r => r.Name == "embedding").AsEnumerable<float>().ToArray();

@@ -89,7 +89,7 @@ public sealed class EmbedderTests
         var sequential = new float[faces][];
         for (int i = 0; i < faces; i++) sequential[i] = embedder.EmbedTensor(tensors.AsSpan(i * Len, Len));
 
-        const int threads = 8, callsPerThread = 150;
+        const int threads = 8, callsPerThread = 100;
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
         {
