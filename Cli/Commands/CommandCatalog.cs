@@ -10,6 +10,9 @@ internal static class CommandCatalog
         BuildGraphCommand.Create(),
         SynthCommand.Create(),
         DemoCommand.Create(),
+        EmbedCommand.Create(),
+        EvalCommand.Create(),
+        PlotCommand.Create(),
         BenchCommand.Create(),
     ];
 }
