@@ -1,21 +1,24 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Text;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Training.Checkpoints;
 using SphereFace.Training.Data;
 using SphereFace.Training.Session;
+using SphereFace.Tests.Support;
 
 namespace SphereFace.Tests.Training;
 
 [TestClass]
 public sealed class CheckpointFileTests
 {
-    public TestContext TestContext { get; set; } = null!;
+    private readonly TempDir _temp = new();
+
+    [TestCleanup]
+    public void Cleanup() => _temp.Dispose();
 
     private string TempDir()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "sphereface-ckpt-" + Guid.NewGuid().ToString("N"));
+        string dir = Path.Combine(_temp.Path, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         return dir;
     }
@@ -85,15 +88,7 @@ public sealed class CheckpointFileTests
                 a = np.frombuffer(data[b:end], dtype="<f4").reshape(e["shape"])
                 print(name, a.shape, repr(float(a.astype(np.float64).sum())), repr(float(a.flat[-1])))
             """;
-        var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        psi.ArgumentList.Add("-c");
-        psi.ArgumentList.Add(script);
-        psi.ArgumentList.Add(path);
-        using var p = Process.Start(psi)!;
-        string stdout = p.StandardOutput.ReadToEnd();
-        string stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.AreEqual(0, p.ExitCode, stderr);
+        string stdout = Python.Run(script, path);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.AreEqual("iteration 1234 net sphere4 order 17", lines[0]);
         foreach (var t in saved.Tensors)
