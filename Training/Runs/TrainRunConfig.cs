@@ -24,11 +24,11 @@ public sealed record TrainRunConfig
     /// <summary>Images per step.</summary>
     public int BatchSize { get; init; } = 32;
     /// <summary>Total iterations (steps).</summary>
-    public long Iterations { get; init; } = 28000;
+    public int Iterations { get; init; } = 28000;
     /// <summary>Base learning rate.</summary>
     public float BaseLr { get; init; } = 0.1f;
     /// <summary>Iterations at which the lr is multiplied by <see cref="LrGamma"/>.</summary>
-    public long[] LrSteps { get; init; } = [16000, 24000];
+    public int[] LrSteps { get; init; } = [16000, 24000];
     /// <summary>Factor applied at each lr step.</summary>
     public float LrGamma { get; init; } = 0.1f;
     /// <summary>A-Softmax λ schedule: λ = max(λ_min, base·(1+γ·iter)^(−power)).</summary>
@@ -80,7 +80,7 @@ public sealed record TrainRunConfig
         if (BatchSize < 1) throw new ArgumentException($"--batch must be at least 1, got {BatchSize}.");
         if (Iterations < 1) throw new ArgumentException($"--iterations must be at least 1, got {Iterations}.");
         if (!(BaseLr > 0) || float.IsInfinity(BaseLr)) throw new ArgumentException($"--lr must be a positive number, got {BaseLr}.");
-        if (LrSteps.Any(s => s < 1) || !LrSteps.SequenceEqual(LrSteps.Order())) throw new ArgumentException($"--lr-steps must be increasing positive iterations, got {string.Join(",", LrSteps)}.");
+        if (LrSteps.Any(s => s < 1) || LrSteps.Zip(LrSteps.Skip(1)).Any(p => p.Second <= p.First)) throw new ArgumentException($"--lr-steps must be strictly increasing positive iterations, got {string.Join(",", LrSteps)}.");
         if (Loss.M < 1) throw new ArgumentException($"--m must be an integer ≥ 1, got {Loss.M}.");
         if (LogEvery < 1 || CheckpointEvery < 1) throw new ArgumentException("--log-every and --checkpoint-every must be at least 1.");
         return this;
