@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         BuildGraphCommand.Create(),
+        SynthCommand.Create(),
         DemoCommand.Create(),
         ExportCommand.Create(),
     ];
