@@ -2,7 +2,7 @@ using SphereFace.Tests.Support;
 using SphereFace.Training.Checkpoints;
 using SphereFace.Training.Runs;
 using SphereFace.Training.Session;
-using SphereFace.Training.Synthetic;
+using SphereFace.Training.Data;
 
 namespace SphereFace.Tests.Training;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using SphereFace.Graphs.Nets;
 using SphereFace.Training.Data;
-using SphereFace.Training.Synthetic;
+using SphereFace.Training.Data;
 
 namespace SphereFace.Training.Runs;
 

@@ -1,14 +1,12 @@
 using SphereFace.Graphs.Parameters;
-using SphereFace.Training.Data;
 
-namespace SphereFace.Training.Synthetic;
+namespace SphereFace.Training.Data;
 
 /// <summary>
 /// An in-memory data set of <see cref="Samples"/> fixed random samples (values uniform in [−1, 1), the range of
 /// normalised pixels) with labels <c>i mod classes</c>: labels carry no information about the content, so a
 /// net can only fit them by memorising. Used for development runs and the memorisation test.
-/// Samples are served in a fresh seeded shuffle every epoch; the order is a pure function of
-/// (seed, epoch, position), so a source created from a checkpoint's <see cref="SampleOrderState"/> continues
+/// Samples are served in the seeded <see cref="SampleOrder"/> (a fresh shuffle every epoch), so a source created from a checkpoint's <see cref="SampleOrderState"/> continues
 /// exactly where the saved one stood.
 /// </summary>
 public sealed class RandomLabelBatchSource : IBatchSource
@@ -16,8 +14,7 @@ public sealed class RandomLabelBatchSource : IBatchSource
     private readonly float[] _samples;
     private readonly long[] _labels;
     private readonly int _sampleLength;
-    private int[] _order;
-    private int _epoch;
+    private readonly SampleOrder _order;
     private long _position;
 
     /// <summary>
@@ -30,8 +27,6 @@ public sealed class RandomLabelBatchSource : IBatchSource
             throw new ArgumentException($"Random data set needs samples, classes, batch and sample length ≥ 1 (got {samples}, {classes}, {batchSize}, {sampleLength}).");
         if (resumeFrom is not null && resumeFrom.Seed != seed)
             throw new ArgumentException($"Sample order from seed {resumeFrom.Seed} cannot continue a data set seeded with {seed}.");
-        if (resumeFrom is not null && (resumeFrom.Position < 0 || resumeFrom.Position >= samples))
-            throw new ArgumentException($"Sample order position {resumeFrom.Position} is outside a data set of {samples} samples.");
         Samples = samples;
         Classes = classes;
         BatchSize = batchSize;
@@ -41,9 +36,8 @@ public sealed class RandomLabelBatchSource : IBatchSource
         var rng = SeededRandom.ForName(seed, "random-label-samples");
         for (int i = 0; i < _samples.Length; i++) _samples[i] = (float)rng.Uniform(-1, 1);
         _labels = Enumerable.Range(0, samples).Select(i => (long)(i % classes)).ToArray();
-        _epoch = resumeFrom?.Epoch ?? 0;
-        _position = resumeFrom?.Position ?? 0;
-        _order = OrderOf(_epoch);
+        _order = new SampleOrder(samples, seed);
+        _position = resumeFrom is null ? 0 : _order.PositionOf(resumeFrom);
     }
 
     /// <summary>Number of samples in the set.</summary>
@@ -55,7 +49,7 @@ public sealed class RandomLabelBatchSource : IBatchSource
     /// <inheritdoc/>
     public int Classes { get; }
     /// <inheritdoc/>
-    public SampleOrderState State => new(Seed, _epoch, _position);
+    public SampleOrderState State => _order.StateAt(_position);
 
     /// <summary>The label of sample <paramref name="index"/>.</summary>
     public long Label(int index) => _labels[index];
@@ -70,24 +64,12 @@ public sealed class RandomLabelBatchSource : IBatchSource
             throw new ArgumentException($"Batch buffers hold {data.Length} values and {labels.Length} labels; expected {BatchSize * _sampleLength} and {BatchSize}.");
         for (int b = 0; b < BatchSize; b++)
         {
-            int index = _order[_position];
+            int index = _order.At(_position++);
             Sample(index).CopyTo(data.Slice(b * _sampleLength, _sampleLength));
             labels[b] = _labels[index];
-            if (++_position == Samples)
-            {
-                _position = 0;
-                _order = OrderOf(++_epoch);
-            }
         }
     }
 
     /// <inheritdoc/>
     public void Dispose() { }
-
-    private int[] OrderOf(int epoch)
-    {
-        var order = Enumerable.Range(0, Samples).ToArray();
-        SeededRandom.ForName(Seed, $"epoch {epoch}").Shuffle(order.AsSpan());
-        return order;
-    }
 }
