@@ -51,6 +51,12 @@ public sealed record TrainRunConfig
     public ulong Seed { get; init; } = 1;
     /// <summary>Data source specification (see docs/training.md), e.g. "random:64".</summary>
     public string Data { get; init; } = "random:64";
+    /// <summary>Landmark list of a dataset folder (null: images already aligned).</summary>
+    public string? Landmarks { get; init; }
+    /// <summary>Decode/align threads of a dataset folder source.</summary>
+    public int DataWorkers { get; init; } = 2;
+    /// <summary>Probability of a horizontal flip per image (dataset folders only).</summary>
+    public double FlipProbability { get; init; } = 0.5;
     /// <summary>Iterations between metrics rows.</summary>
     public int LogEvery { get; init; } = 20;
     /// <summary>Iterations between checkpoints.</summary>
