@@ -10,6 +10,8 @@ internal static class CommandCatalog
         BuildGraphCommand.Create(),
         SynthCommand.Create(),
         DemoCommand.Create(),
+        BenchCommand.Create(),
+        TrainCommand.Create(),
         ExportCommand.Create(),
     ];
 }
