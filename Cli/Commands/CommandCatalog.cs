@@ -14,5 +14,7 @@ internal static class CommandCatalog
         EvalCommand.Create(),
         PlotCommand.Create(),
         BenchCommand.Create(),
+        TrainCommand.Create(),
+        ExportCommand.Create(),
     ];
 }
