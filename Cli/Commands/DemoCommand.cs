@@ -50,7 +50,7 @@ internal static class DemoCommand
         string data = Path.Combine(dir, "data");
         string images = Path.Combine(data, "images"), landmarks = Path.Combine(data, "landmarks.txt");
         Step("1/5 synthetic face set", "synth", "--out", data, "--identities", plan.Identities.ToString(inv),
-            "--max-images", plan.MaxImages.ToString(inv), "--seed", plan.Seed.ToString(inv));
+            "--max-images", plan.MaxImages.ToString(inv), "--pairs-per-fold", plan.PairsPerFold.ToString(inv), "--seed", plan.Seed.ToString(inv));
 
         var results = new List<DemoReport.RunResult>();
         foreach (var (name, lossArgs) in DemoPlan.Runs)

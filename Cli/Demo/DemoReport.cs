@@ -27,7 +27,8 @@ internal static class DemoReport
         foreach (var r in runs)
         {
             var cells = r.Lfw.Metrics.Select(m => m.Value is null ? "n/a"
-                : m.Std is { } s ? string.Format(inv, "{0:F4} ± {1:F4}", m.Value, s) : string.Format(inv, "{0:F4}", m.Value));
+                : m.Std is { } s ? string.Format(inv, "{0:F4} ± {1:F4}", m.Value, s)
+                : m.Value % 1 == 0 ? string.Format(inv, "{0:F0}", m.Value) : string.Format(inv, "{0:F4}", m.Value));
             sb.AppendLine(inv, $"| {r.Name} | {r.TrainTime.TotalMinutes:F1} min | {string.Join(" | ", cells)} |");
         }
         sb.AppendLine();
