@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using OpenCvSharp;
 using SphereFace.Cli.Demo;
+using SphereFace.Cli.Pipeline;
 using SphereFace.Graphs.IO;
 using SphereFace.Inference;
 using SphereFace.Inference.Evaluation;
@@ -49,7 +50,7 @@ internal static class DemoCommand
         var inv = CultureInfo.InvariantCulture;
         string data = Path.Combine(dir, "data");
         string images = Path.Combine(data, "images"), landmarks = Path.Combine(data, "landmarks.txt");
-        Step("1/5 synthetic face set", "synth", "--out", data, "--identities", plan.Identities.ToString(inv),
+        VerbRunner.Step("1/5 synthetic face set", "synth", "--out", data, "--identities", plan.Identities.ToString(inv),
             "--max-images", plan.MaxImages.ToString(inv), "--pairs-per-fold", plan.PairsPerFold.ToString(inv), "--seed", plan.Seed.ToString(inv));
 
         var results = new List<DemoReport.RunResult>();
@@ -57,21 +58,21 @@ internal static class DemoCommand
         {
             string run = Path.Combine(dir, "runs", name);
             var sw = Stopwatch.StartNew();
-            Step($"2/5 train SF-4 ({name})", ["train", "--net", "sphere4", .. lossArgs, "--data", images, "--landmarks", landmarks,
+            VerbRunner.Step($"2/5 train SF-4 ({name})", ["train", "--net", "sphere4", .. lossArgs, "--data", images, "--landmarks", landmarks,
                 "--identities", Path.Combine(data, "train_identities.txt"), "--batch", plan.Batch.ToString(inv),
                 "--iterations", plan.Iterations.ToString(inv), "--lr", plan.Lr.ToString(inv), "--lr-steps", plan.LrSteps,
                 "--seed", plan.Seed.ToString(inv), "--threads", plan.Threads.ToString(inv), "--log-every", "20",
                 "--checkpoint-every", plan.Iterations.ToString(inv), "--out", run]);
             var trainTime = sw.Elapsed;
             string model = Path.Combine(run, "embedding.onnx");
-            Step($"3/5 export ({name})", "export", "--checkpoint", Path.Combine(run, "checkpoint.safetensors"), "--out", model);
+            VerbRunner.Step($"3/5 export ({name})", "export", "--checkpoint", Path.Combine(run, "checkpoint.safetensors"), "--out", model);
             string json = Path.Combine(run, "eval-lfw.json");
-            Step($"4/5 evaluate ({name})", "eval", "--model", model, "--protocol", "lfw", "--images", images, "--landmarks", landmarks,
+            VerbRunner.Step($"4/5 evaluate ({name})", "eval", "--model", model, "--protocol", "lfw", "--images", images, "--landmarks", landmarks,
                 "--pairs", Path.Combine(data, "pairs.txt"), "--threads", plan.Threads.ToString(inv), "--out", json);
             string curves = Path.Combine(run, "curves.png");
-            Step($"    training curves ({name})", "plot", "--log", Path.Combine(run, "metrics.csv"), "--out", curves);
+            VerbRunner.Step($"    training curves ({name})", "plot", "--log", Path.Combine(run, "metrics.csv"), "--out", curves);
             results.Add(new DemoReport.RunResult(name, EvaluationReport.Load(json), trainTime,
-                Rel(dir, curves), Rel(dir, Path.Combine(run, "eval-lfw-roc.png")), Rel(dir, Path.Combine(run, "eval-lfw-angles.png"))));
+                VerbRunner.Rel(dir, curves), VerbRunner.Rel(dir, Path.Combine(run, "eval-lfw-roc.png")), VerbRunner.Rel(dir, Path.Combine(run, "eval-lfw-angles.png"))));
         }
 
         Console.WriteLine("== 5/5 embed sample photos through the Embedder library call");
@@ -107,12 +108,4 @@ internal static class DemoCommand
             a[0].RelativePath, a[1].RelativePath, Embedder.Similarity(f1, f2), b.RelativePath, Embedder.Similarity(f1, f3), f1.Length);
     }
 
-    private static string Rel(string dir, string path) => Path.GetRelativePath(dir, path).Replace('\\', '/');
-
-    private static void Step(string title, params string[] args)
-    {
-        Console.WriteLine($"== {title}: sphereface {string.Join(' ', args)}");
-        int code = CliApp.Run(args);
-        if (code != 0) throw new InvalidOperationException($"demo step '{title}' failed (exit code {code}).");
-    }
 }
