@@ -60,6 +60,14 @@ public static class LossGraph
         throw new ArgumentException($"Unknown loss '{name}'; expected one of {string.Join(", ", Enum.GetValues<LossKind>().Select(Name))}.");
     }
 
+    /// <summary>Parses an IR-Softmax centre update name: "loss" or "memory-bank".</summary>
+    public static CentreUpdate ParseCentreUpdate(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "loss" => CentreUpdate.Loss,
+        "memory-bank" or "memory_bank" => CentreUpdate.MemoryBank,
+        _ => throw new ArgumentException($"Unknown centre update '{name}'; expected loss or memory-bank."),
+    };
+
     /// <summary>The loss constants as model metadata (prefix "sphereface.loss.").</summary>
     public static IReadOnlyDictionary<string, string> Metadata(LossConfig config, int classes)
     {
