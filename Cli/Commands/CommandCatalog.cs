@@ -8,5 +8,8 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         BuildGraphCommand.Create(),
+        SynthCommand.Create(),
+        DemoCommand.Create(),
+        BenchCommand.Create(),
     ];
 }

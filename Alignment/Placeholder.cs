@@ -1,1 +1,0 @@
-namespace SphereFace.Alignment; internal static class Placeholder {}
