@@ -44,7 +44,8 @@ public static class IRSoftmaxHead
             string centres = g.Parameter(store.GetOrCreate(CentresName, [classes, width], new UnitRowFiller(), lrMult: 1f, decayMult: 0f));
             unitRowParameters.Add(centres);
             directions = StopGradient.Apply(g, Classifier.NormalisedRows(g, centres), "centres");
-            string own = g.Node("Gather", [centres, safeLabel], [Attr.Int("axis", 0)]);
+            // c_{y_i} as onehot · C (a MatMul, whose gradient is plain; the one-hot mask needs none).
+            string own = g.Node("MatMul", [TargetLogits.OneHot(g, label, classes), centres]);
             string squared = g.Node("ReduceSumSquare", [g.Node("Sub", [own, unitFeature])], [Attr.Ints("axes", 1), Attr.Int("keepdims", 0)]);
             centreLoss = g.Node("Mul", [g.Node("ReduceMean", [squared], [Attr.Int("keepdims", 0)]), g.Const(config.CentreLossWeight)]);
         }
