@@ -9,7 +9,12 @@ internal static class CommandCatalog
     [
         BuildGraphCommand.Create(),
         SynthCommand.Create(),
-        DemoCommand.Create(),
+        TrainCommand.Create(),
+        ExportCommand.Create(),
+        EmbedCommand.Create(),
+        EvalCommand.Create(),
+        PlotCommand.Create(),
         BenchCommand.Create(),
+        DemoCommand.Create(),
     ];
 }
