@@ -14,6 +14,7 @@ internal static class CommandCatalog
         EmbedCommand.Create(),
         EvalCommand.Create(),
         PlotCommand.Create(),
+        ExperimentCommand.Create(),
         BenchCommand.Create(),
         DemoCommand.Create(),
     ];
