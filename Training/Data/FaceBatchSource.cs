@@ -27,6 +27,7 @@ public sealed class FaceBatchSource : IBatchSource
         public readonly long[] Labels = new long[batch];
         public readonly ManualResetEventSlim Ready = new(false);
         public Exception? Error;
+        public int Skipped;
         public void Dispose() => Ready.Dispose();
     }
 
@@ -87,10 +88,10 @@ public sealed class FaceBatchSource : IBatchSource
     /// <inheritdoc/>
     public SampleOrderState State => _order.StateAt(_start + Interlocked.Read(ref _consumed) * BatchSize);
 
-    /// <summary>Images skipped so far (each occurrence counts, also when the same file comes back next epoch).</summary>
+    /// <summary>Images skipped in the batches delivered so far (each occurrence counts, also when the same file comes back next epoch).</summary>
     public long SkippedImages => Interlocked.Read(ref _skipped);
 
-    /// <summary>Distinct files skipped so far.</summary>
+    /// <summary>Distinct files found unusable so far (including in batches prepared ahead).</summary>
     public IReadOnlyCollection<string> SkippedFiles => _warned.Keys.ToList();
 
     /// <inheritdoc/>
@@ -108,6 +109,7 @@ public sealed class FaceBatchSource : IBatchSource
             throw error is InvalidDataException ? new InvalidDataException(error.Message, error) : new InvalidOperationException($"input pipeline failed on batch {k}: {error.Message}", error);
         slot.Data.AsSpan().CopyTo(data);
         slot.Labels.AsSpan().CopyTo(labels);
+        Interlocked.Add(ref _skipped, slot.Skipped);
         slot.Ready.Reset();
         Interlocked.Increment(ref _consumed);
         _free.Release();
@@ -135,6 +137,7 @@ public sealed class FaceBatchSource : IBatchSource
         int b = BatchSize;
         var good = new bool[b];
         var reasons = new string[b];
+        slot.Skipped = 0;
         for (int i = 0; i < b; i++)
         {
             long position = _start + batch * b + i;
@@ -158,7 +161,7 @@ public sealed class FaceBatchSource : IBatchSource
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or OpenCVException)
             {
                 reasons[i] = e.Message;
-                Interlocked.Increment(ref _skipped);
+                slot.Skipped++;
                 if (_warned.TryAdd(sample.Path, 0))
                     (_options.Warn ?? (m => Console.Error.WriteLine(m)))($"warning: skipped image '{sample.Path}': {e.Message}");
             }
