@@ -9,5 +9,6 @@ internal static class CommandCatalog
     [
         BuildGraphCommand.Create(),
         SynthCommand.Create(),
+        StatsCommand.Create(),
     ];
 }

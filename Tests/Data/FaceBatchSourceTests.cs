@@ -168,6 +168,24 @@ public sealed class FaceBatchSourceTests
     }
 
     [TestMethod]
+    public void CachedCropsGiveTheSameBatches()
+    {
+        using var tmp = new TempFolder();
+        SyntheticFaceSet.Generate(tmp.Path, SyntheticFaceSetTests.Tiny());
+        var dataset = FaceDataset.Load(tmp[SyntheticFaceSet.ImagesFolder], tmp[SyntheticFaceSet.LandmarksFile]);
+        var options = new FaceBatchSourceOptions { BatchSize = 7, Workers = 2, Seed = 3 };
+        int batches = 3 * dataset.Samples.Count / 7 + 1; // three epochs
+        List<(float[] Data, long[] Labels)> plain, cached;
+        using (var a = new FaceBatchSource(dataset, options)) plain = Take(a, batches);
+        using (var b = new FaceBatchSource(dataset, options with { CacheAligned = true })) cached = Take(b, batches);
+        for (int k = 0; k < batches; k++)
+        {
+            CollectionAssert.AreEqual(plain[k].Data, cached[k].Data, $"batch {k}");
+            CollectionAssert.AreEqual(plain[k].Labels, cached[k].Labels);
+        }
+    }
+
+    [TestMethod]
     public void WrongBufferSizesAreRejected()
     {
         using var tmp = new TempFolder();
