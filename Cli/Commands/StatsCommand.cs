@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SphereFace.Training.Data;
+using SphereFace.Training.Data.Synthetic;
 
 namespace SphereFace.Cli.Commands;
 
@@ -15,9 +16,11 @@ internal static class StatsCommand
         var bench = new Option<bool>("--bench") { Description = "also measure images/s the input pipeline delivers with 1 and 2 worker threads" };
         var batch = new Option<int>("--batch") { Description = "batch size for --bench", DefaultValueFactory = _ => 64 };
         var batches = new Option<int>("--bench-batches") { Description = "timed batches per measurement", DefaultValueFactory = _ => 20 };
+        var probe = new Option<bool>("--probe-pairs") { Description = "10-fold verification accuracy on the set's pairs.txt of raw aligned pixels (and of --model's embeddings)" };
+        var model = new Option<string?>("--model") { Description = "embedding.onnx to probe with --probe-pairs (e.g. an untrained net from build-graph)" };
         var cmd = new Command("stats", "Print dataset statistics; with --bench, the input pipeline's throughput.")
         {
-            data, split, landmarks, skipMissing, bench, batch, batches,
+            data, split, landmarks, skipMissing, bench, batch, batches, probe, model,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -37,6 +40,17 @@ internal static class StatsCommand
                         var r = PipelineBenchmark.Run(dataset, workers, b, n, cacheAligned: cache);
                         Console.WriteLine($"  {(cache ? "cached crops" : "from files  ")}, {workers} worker{(workers > 1 ? "s" : " ")}: {r.ImagesPerSecond,8:0} images/s ({1000.0 * r.Seconds / (r.Batches * r.BatchSize):0.000} ms/image)");
                     }
+            }
+            if (p.GetValue(probe))
+            {
+                string dir = p.GetValue(data)!;
+                var (pm, ps) = VerificationProbe.TenFoldAccuracy(VerificationProbe.Score(dir));
+                Console.WriteLine($"pairs probe, raw aligned pixels: {100 * pm:0.00}% ± {100 * ps:0.00} (10-fold)");
+                if (p.GetValue(model) is { } onnx)
+                {
+                    var (em, es) = VerificationProbe.TenFoldAccuracy(VerificationProbe.Score(dir, VerificationProbe.OnnxEmbedder(onnx)));
+                    Console.WriteLine($"pairs probe, {Path.GetFileName(onnx)} embeddings: {100 * em:0.00}% ± {100 * es:0.00} (10-fold)");
+                }
             }
             return 0;
         }));
