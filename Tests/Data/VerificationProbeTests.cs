@@ -13,7 +13,7 @@ public sealed class VerificationProbeTests
         {
             bool same = i % 2 == 0;
             double score = Math.Round(rng.NextDouble() * 0.6 + (same ? 0.3 : 0.0), 2); // ties on purpose
-            return new VerificationProbe.ScoredPair(score, same, i % 10);
+            return new VerificationProbe.ScoredPair(score, same, i / 2 % 10);
         }).ToList();
         var accuracies = new List<double>();
         for (int f = 0; f < 10; f++)
