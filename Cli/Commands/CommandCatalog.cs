@@ -9,6 +9,7 @@ internal static class CommandCatalog
     [
         BuildGraphCommand.Create(),
         SynthCommand.Create(),
+        StatsCommand.Create(),
         TrainCommand.Create(),
         ExportCommand.Create(),
         EmbedCommand.Create(),
