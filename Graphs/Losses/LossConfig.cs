@@ -23,6 +23,7 @@ public enum LossKind
 /// <paramref name="UsePlugin"/> chooses the native ψ op (true) or its pure-ONNX twin (false).
 /// IR-Softmax only: <paramref name="Centres"/> selects the centre update, <paramref name="MemoryBankSize"/> is K
 /// of the memory bank, <paramref name="CentreLossWeight"/> scales the centre loss ‖c_y − x/‖x‖‖².
+/// Softmax only: <paramref name="ClassifierBias"/> false removes the classifier bias (ablation "remove biases", paper App. E).
 /// </summary>
 public sealed record LossConfig(
     LossKind Kind = LossKind.ASoftmax,
@@ -32,4 +33,5 @@ public sealed record LossConfig(
     bool UsePlugin = true,
     CentreUpdate Centres = CentreUpdate.Loss,
     int MemoryBankSize = 8,
-    float CentreLossWeight = 1f);
+    float CentreLossWeight = 1f,
+    bool ClassifierBias = true);

@@ -35,7 +35,7 @@ public static class LossHead
         string index = TargetLogits.Index(g, label, classes);
         string logits = config.Kind switch
         {
-            LossKind.Softmax => Classifier.Project(g, feature, Classifier.Weight(g, store, classes, width), Classifier.Bias(g, store, classes)),
+            LossKind.Softmax => Classifier.Project(g, feature, Classifier.Weight(g, store, classes, width), config.ClassifierBias ? Classifier.Bias(g, store, classes) : null),
             LossKind.Modified => Classifier.Project(g, feature, Classifier.NormalisedRows(g, Classifier.Weight(g, store, classes, width))),
             LossKind.ASoftmax => ASoftmaxLogits(g, feature, label, index, lambda, classes, config,
                 Classifier.NormalisedRows(g, Classifier.Weight(g, store, classes, width))),

@@ -77,6 +77,7 @@ public sealed record TrainRunConfig
     {
         LossKind.ASoftmax or LossKind.IRSoftmaxA => FormattableString.Invariant($"{loss.Kind} m={loss.M}"),
         LossKind.AMSoftmax or LossKind.IRSoftmaxAM => FormattableString.Invariant($"{loss.Kind} m={loss.AmMargin:R} s={loss.AmScale:R}"),
+        LossKind.Softmax when !loss.ClassifierBias => "Softmax nobias",
         _ => loss.Kind.ToString(),
     };
 
