@@ -64,11 +64,12 @@ internal static class TrainCommand
             {
                 checkpoint = CheckpointFile.Load(resumePath);
                 // The checkpoint's configuration defines the run; only the total, the intervals and the machine settings may change.
-                config = TrainRunConfig.FromJson(checkpoint.ConfigJson, resumePath) with
+                var saved = TrainRunConfig.FromJson(checkpoint.ConfigJson, resumePath);
+                config = saved with
                 {
-                    Iterations = p.GetValue(iterations),
-                    LogEvery = p.GetValue(logEvery),
-                    CheckpointEvery = p.GetValue(checkpointEvery),
+                    Iterations = Given(p, iterations) ? p.GetValue(iterations) : saved.Iterations,
+                    LogEvery = Given(p, logEvery) ? p.GetValue(logEvery) : saved.LogEvery,
+                    CheckpointEvery = Given(p, checkpointEvery) ? p.GetValue(checkpointEvery) : saved.CheckpointEvery,
                 };
                 folder = p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(resumePath))!;
                 if (checkpoint.Iteration >= config.Iterations)
@@ -146,6 +147,9 @@ internal static class TrainCommand
             Console.CancelKeyPress -= onCtrlC;
         }
     }
+
+    /// <summary>True when the option was typed on the command line (not its default).</summary>
+    private static bool Given(ParseResult p, Option option) => p.GetResult(option) is { Implicit: false };
 
     private static LossKind ParseLoss(string text)
     {

@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for sphereface_margin.
+# This may be replaced when dependencies are built.

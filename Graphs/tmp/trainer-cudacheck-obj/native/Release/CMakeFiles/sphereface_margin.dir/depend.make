@@ -1,0 +1,2 @@
+# Empty dependencies file for sphereface_margin.
+# This may be replaced when dependencies are built.
