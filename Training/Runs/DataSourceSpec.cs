@@ -1,6 +1,7 @@
 using System.Globalization;
 using SphereFace.Graphs.Nets;
 using SphereFace.Training.Data;
+using SphereFace.Training.Data.Formats;
 
 namespace SphereFace.Training.Runs;
 
@@ -26,12 +27,12 @@ public static class DataSourceSpec
     /// Checks <paramref name="spec"/>; for a dataset folder returns its number of identities (loading the folder
     /// listing and landmark list), for random data returns null. Errors name the value.
     /// </summary>
-    public static int? Inspect(string spec, string? landmarks)
+    public static int? Inspect(string spec, string? landmarks, string? identities = null)
     {
         if (IsRandom(spec)) { RandomCount(spec); return null; }
         if (!Directory.Exists(spec))
             throw new DirectoryNotFoundException($"--data '{spec}' is neither random:N nor an existing dataset folder.");
-        return FaceDataset.Load(spec, landmarks).Identities.Count;
+        return Load(spec, landmarks, identities).Identities.Count;
     }
 
     /// <summary>Opens the source of a run; <paramref name="resumeFrom"/> continues a checkpoint's sample order.</summary>
@@ -39,7 +40,7 @@ public static class DataSourceSpec
     {
         if (IsRandom(config.Data))
             return new RandomLabelBatchSource(RandomCount(config.Data), config.Classes, config.BatchSize, ImageLength, config.Seed, resumeFrom);
-        var dataset = FaceDataset.Load(config.Data, config.Landmarks);
+        var dataset = Load(config.Data, config.Landmarks, config.Identities);
         if (dataset.Identities.Count != config.Classes)
             throw new InvalidDataException($"Dataset '{config.Data}' has {dataset.Identities.Count} identities but the run is configured for {config.Classes} classes.");
         return new FaceBatchSource(dataset, new FaceBatchSourceOptions
@@ -48,6 +49,9 @@ public static class DataSourceSpec
             FlipProbability = config.FlipProbability,
         });
     }
+
+    private static FaceDataset Load(string root, string? landmarks, string? identities) =>
+        FaceDataset.Load(root, landmarks, identities is null ? null : IdentityListFile.Read(identities));
 
     private static int RandomCount(string spec)
     {
