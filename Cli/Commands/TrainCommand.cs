@@ -86,10 +86,13 @@ internal static class TrainCommand
                 {
                     Net = p.GetValue(net)!, EmbeddingSize = p.GetValue(embedding),
                     Loss = new LossConfig(ParseLoss(p.GetValue(loss)!), p.GetValue(m), p.GetValue(amMargin), p.GetValue(amScale), !p.GetValue(noPlugin)),
-                    Classes = folderClasses ?? givenClasses ?? throw new ArgumentException("--classes is required with --data random:N."), BatchSize = p.GetValue(batch), Iterations = p.GetValue(iterations),
+                    Classes = folderClasses ?? givenClasses ?? throw new ArgumentException("--classes is required with --data random:N."),
+                    BatchSize = p.GetValue(batch), Iterations = p.GetValue(iterations),
                     BaseLr = p.GetValue(lr), LrSteps = ParseSteps(p.GetValue(lrSteps)!), LrGamma = p.GetValue(lrGamma),
                     LambdaBase = p.GetValue(lambdaBase), LambdaGamma = p.GetValue(lambdaGamma), LambdaPower = p.GetValue(lambdaPower), LambdaMin = p.GetValue(lambdaMin),
-                    Momentum = p.GetValue(momentum), WeightDecay = p.GetValue(weightDecay), Seed = p.GetValue(seed), Data = FullPathUnlessRandom(p.GetValue(data)!), Landmarks = FullPath(p.GetValue(landmarks)), Identities = FullPath(p.GetValue(identities)), DataWorkers = p.GetValue(workers), FlipProbability = p.GetValue(flip),
+                    Momentum = p.GetValue(momentum), WeightDecay = p.GetValue(weightDecay), Seed = p.GetValue(seed),
+                    Data = FullPathUnlessRandom(p.GetValue(data)!), Landmarks = FullPath(p.GetValue(landmarks)), Identities = FullPath(p.GetValue(identities)),
+                    DataWorkers = p.GetValue(workers), FlipProbability = p.GetValue(flip),
                     LogEvery = p.GetValue(logEvery), CheckpointEvery = p.GetValue(checkpointEvery),
                 };
                 folder = p.GetValue(outDir) ?? throw new ArgumentException("--out is required (the run folder) unless --resume is given.");
@@ -107,7 +110,7 @@ internal static class TrainCommand
     {
         using var prepared = PreparedRun.Create(config, options, checkpoint, resumePath ?? "");
         if (checkpoint is not null) folder.TruncateMetricsAfter(checkpoint.Iteration);
-        else Graphs.IO.AtomicFile.WriteAllText(folder.ConfigFile, config.ToJson());
+        Graphs.IO.AtomicFile.WriteAllText(folder.ConfigFile, config.ToJson());
         long start = prepared.Loop.Iteration;
         string header = checkpoint is null
             ? $"training {config.NetConfig.Name} + {config.LossName}, batch {config.BatchSize}, {config.Iterations} iterations, {prepared.Session.Threads} threads, {options.Device.ToString().ToLowerInvariant()} → {folder.Root}"
