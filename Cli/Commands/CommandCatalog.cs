@@ -9,9 +9,13 @@ internal static class CommandCatalog
     [
         BuildGraphCommand.Create(),
         SynthCommand.Create(),
-        DemoCommand.Create(),
-        BenchCommand.Create(),
         TrainCommand.Create(),
         ExportCommand.Create(),
+        EmbedCommand.Create(),
+        EvalCommand.Create(),
+        PlotCommand.Create(),
+        ExperimentCommand.Create(),
+        BenchCommand.Create(),
+        DemoCommand.Create(),
     ];
 }

@@ -39,7 +39,7 @@ internal static class TrainCommand
         var device = new Option<string>("--device") { Description = "cpu or cuda (cuda needs a build with -p:UseCuda=true)", DefaultValueFactory = _ => "cpu" };
         var data = new Option<string>("--data") { Description = "dataset folder root/<identity>/<image>, or random:N (N in-memory random-label images)", DefaultValueFactory = _ => defaults.Data };
         var landmarks = new Option<string?>("--landmarks") { Description = "landmark list for a dataset folder (omit when the images are already aligned)" };
-        var identities = new Option<string?>("--identities") { Description = "identity list restricting the dataset folder (e.g. its train split)" };
+        var identityList = new Option<string?>("--identities") { Description = "file listing the identities to train on, one per line (e.g. train_identities.txt of a synthetic set)" };
         var workers = new Option<int>("--workers") { Description = "image decode/align threads", DefaultValueFactory = _ => defaults.DataWorkers };
         var flip = new Option<double>("--flip") { Description = "probability of a horizontal flip per image", DefaultValueFactory = _ => defaults.FlipProbability };
         var outDir = new Option<string?>("--out") { Description = "run folder (default with --resume: the checkpoint's folder)" };
@@ -50,7 +50,7 @@ internal static class TrainCommand
         var cmd = new Command("train", "Train a SphereFace net through the training-step ONNX graph.")
         {
             net, loss, m, amMargin, amScale, noPlugin, lambdaBase, lambdaGamma, lambdaPower, lambdaMin, classes, batch, iterations,
-            lr, lrSteps, lrGamma, momentum, weightDecay, embedding, seed, threads, device, data, landmarks, identities, workers, flip, outDir, logEvery, checkpointEvery, resume,
+            lr, lrSteps, lrGamma, momentum, weightDecay, embedding, seed, threads, device, data, landmarks, identityList, workers, flip, outDir, logEvery, checkpointEvery, resume,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -78,7 +78,7 @@ internal static class TrainCommand
             }
             else
             {
-                int? folderClasses = DataSourceSpec.Inspect(p.GetValue(data)!, p.GetValue(landmarks), p.GetValue(identities));
+                int? folderClasses = DataSourceSpec.Inspect(p.GetValue(data)!, p.GetValue(landmarks), p.GetValue(identityList));
                 int? givenClasses = p.GetValue(classes);
                 if (folderClasses is { } fc && givenClasses is { } gc && fc != gc)
                     throw new ArgumentException($"--classes {gc} but dataset '{p.GetValue(data)}' has {fc} identities.");
@@ -91,7 +91,7 @@ internal static class TrainCommand
                     BaseLr = p.GetValue(lr), LrSteps = ParseSteps(p.GetValue(lrSteps)!), LrGamma = p.GetValue(lrGamma),
                     LambdaBase = p.GetValue(lambdaBase), LambdaGamma = p.GetValue(lambdaGamma), LambdaPower = p.GetValue(lambdaPower), LambdaMin = p.GetValue(lambdaMin),
                     Momentum = p.GetValue(momentum), WeightDecay = p.GetValue(weightDecay), Seed = p.GetValue(seed),
-                    Data = FullPathUnlessRandom(p.GetValue(data)!), Landmarks = FullPath(p.GetValue(landmarks)), Identities = FullPath(p.GetValue(identities)),
+                    Data = FullPathUnlessRandom(p.GetValue(data)!), Landmarks = FullPath(p.GetValue(landmarks)), IdentityList = FullPath(p.GetValue(identityList)),
                     DataWorkers = p.GetValue(workers), FlipProbability = p.GetValue(flip),
                     LogEvery = p.GetValue(logEvery), CheckpointEvery = p.GetValue(checkpointEvery),
                 };

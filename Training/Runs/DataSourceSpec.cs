@@ -27,20 +27,24 @@ public static class DataSourceSpec
     /// Checks <paramref name="spec"/>; for a dataset folder returns its number of identities (loading the folder
     /// listing and landmark list), for random data returns null. Errors name the value.
     /// </summary>
-    public static int? Inspect(string spec, string? landmarks, string? identities = null)
+    public static int? Inspect(string spec, string? landmarks, string? identityList = null)
     {
         if (IsRandom(spec)) { RandomCount(spec); return null; }
         if (!Directory.Exists(spec))
             throw new DirectoryNotFoundException($"--data '{spec}' is neither random:N nor an existing dataset folder.");
-        return Load(spec, landmarks, identities).Identities.Count;
+        return FaceDataset.Load(spec, landmarks, Identities(identityList)).Identities.Count;
     }
+
+    /// <summary>The identities named by a list file (one per line), or null for all.</summary>
+    private static IReadOnlyList<string>? Identities(string? identityList) =>
+        identityList is null ? null : IdentityListFile.Read(identityList);
 
     /// <summary>Opens the source of a run; <paramref name="resumeFrom"/> continues a checkpoint's sample order.</summary>
     public static IBatchSource Open(TrainRunConfig config, SampleOrderState? resumeFrom)
     {
         if (IsRandom(config.Data))
             return new RandomLabelBatchSource(RandomCount(config.Data), config.Classes, config.BatchSize, ImageLength, config.Seed, resumeFrom);
-        var dataset = Load(config.Data, config.Landmarks, config.Identities);
+        var dataset = FaceDataset.Load(config.Data, config.Landmarks, Identities(config.IdentityList));
         if (dataset.Identities.Count != config.Classes)
             throw new InvalidDataException($"Dataset '{config.Data}' has {dataset.Identities.Count} identities but the run is configured for {config.Classes} classes.");
         return new FaceBatchSource(dataset, new FaceBatchSourceOptions
@@ -49,9 +53,6 @@ public static class DataSourceSpec
             FlipProbability = config.FlipProbability,
         });
     }
-
-    private static FaceDataset Load(string root, string? landmarks, string? identities) =>
-        FaceDataset.Load(root, landmarks, identities is null ? null : IdentityListFile.Read(identities));
 
     private static int RandomCount(string spec)
     {

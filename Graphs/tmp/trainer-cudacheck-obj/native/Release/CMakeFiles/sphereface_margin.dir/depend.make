@@ -1,2 +1,0 @@
-# Empty dependencies file for sphereface_margin.
-# This may be replaced when dependencies are built.
