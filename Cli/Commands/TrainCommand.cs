@@ -65,11 +65,12 @@ internal static class TrainCommand
             {
                 checkpoint = CheckpointFile.Load(resumePath);
                 // The checkpoint's configuration defines the run; only the total, the intervals and the machine settings may change.
-                config = TrainRunConfig.FromJson(checkpoint.ConfigJson, resumePath) with
+                var saved = TrainRunConfig.FromJson(checkpoint.ConfigJson, resumePath);
+                config = saved with
                 {
-                    Iterations = p.GetValue(iterations),
-                    LogEvery = p.GetValue(logEvery),
-                    CheckpointEvery = p.GetValue(checkpointEvery),
+                    Iterations = Given(p, iterations) ? p.GetValue(iterations) : saved.Iterations,
+                    LogEvery = Given(p, logEvery) ? p.GetValue(logEvery) : saved.LogEvery,
+                    CheckpointEvery = Given(p, checkpointEvery) ? p.GetValue(checkpointEvery) : saved.CheckpointEvery,
                 };
                 folder = p.GetValue(outDir) ?? Path.GetDirectoryName(Path.GetFullPath(resumePath))!;
                 if (checkpoint.Iteration >= config.Iterations)
@@ -85,10 +86,13 @@ internal static class TrainCommand
                 {
                     Net = p.GetValue(net)!, EmbeddingSize = p.GetValue(embedding),
                     Loss = new LossConfig(ParseLoss(p.GetValue(loss)!), p.GetValue(m), p.GetValue(amMargin), p.GetValue(amScale), !p.GetValue(noPlugin)),
-                    Classes = folderClasses ?? givenClasses ?? throw new ArgumentException("--classes is required with --data random:N."), BatchSize = p.GetValue(batch), Iterations = p.GetValue(iterations),
+                    Classes = folderClasses ?? givenClasses ?? throw new ArgumentException("--classes is required with --data random:N."),
+                    BatchSize = p.GetValue(batch), Iterations = p.GetValue(iterations),
                     BaseLr = p.GetValue(lr), LrSteps = ParseSteps(p.GetValue(lrSteps)!), LrGamma = p.GetValue(lrGamma),
                     LambdaBase = p.GetValue(lambdaBase), LambdaGamma = p.GetValue(lambdaGamma), LambdaPower = p.GetValue(lambdaPower), LambdaMin = p.GetValue(lambdaMin),
-                    Momentum = p.GetValue(momentum), WeightDecay = p.GetValue(weightDecay), Seed = p.GetValue(seed), Data = p.GetValue(data)!, Landmarks = p.GetValue(landmarks), IdentityList = p.GetValue(identityList), DataWorkers = p.GetValue(workers), FlipProbability = p.GetValue(flip),
+                    Momentum = p.GetValue(momentum), WeightDecay = p.GetValue(weightDecay), Seed = p.GetValue(seed),
+                    Data = FullPathUnlessRandom(p.GetValue(data)!), Landmarks = FullPath(p.GetValue(landmarks)), IdentityList = FullPath(p.GetValue(identityList)),
+                    DataWorkers = p.GetValue(workers), FlipProbability = p.GetValue(flip),
                     LogEvery = p.GetValue(logEvery), CheckpointEvery = p.GetValue(checkpointEvery),
                 };
                 folder = p.GetValue(outDir) ?? throw new ArgumentException("--out is required (the run folder) unless --resume is given.");
@@ -106,7 +110,7 @@ internal static class TrainCommand
     {
         using var prepared = PreparedRun.Create(config, options, checkpoint, resumePath ?? "");
         if (checkpoint is not null) folder.TruncateMetricsAfter(checkpoint.Iteration);
-        else Graphs.IO.AtomicFile.WriteAllText(folder.ConfigFile, config.ToJson());
+        Graphs.IO.AtomicFile.WriteAllText(folder.ConfigFile, config.ToJson());
         long start = prepared.Loop.Iteration;
         string header = checkpoint is null
             ? $"training {config.NetConfig.Name} + {config.LossName}, batch {config.BatchSize}, {config.Iterations} iterations, {prepared.Session.Threads} threads, {options.Device.ToString().ToLowerInvariant()} → {folder.Root}"
@@ -147,6 +151,13 @@ internal static class TrainCommand
             Console.CancelKeyPress -= onCtrlC;
         }
     }
+
+    // Paths are stored absolute so that a resume from another working directory finds the data again.
+    private static string? FullPath(string? path) => path is null ? null : Path.GetFullPath(path);
+    private static string FullPathUnlessRandom(string spec) => DataSourceSpec.IsRandom(spec) ? spec : Path.GetFullPath(spec);
+
+    /// <summary>True when the option was typed on the command line (not its default).</summary>
+    private static bool Given(ParseResult p, Option option) => p.GetResult(option) is { Implicit: false };
 
     private static LossKind ParseLoss(string text)
     {

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Losses;
 using SphereFace.Tests.Support;
 using SphereFace.Training.Checkpoints;
 using SphereFace.Training.Runs;
@@ -80,6 +81,49 @@ public sealed class ResumeTests
         string[] Rows(string[] csv) => csv.Where(l => l.StartsWith("10,") || l.StartsWith("12,")).Select(StripRate).ToArray();
         Assert.HasCount(2, Rows(splitCsv));
         CollectionAssert.AreEqual(Rows(fullCsv), Rows(splitCsv));
+    }
+
+    /// <summary>
+    /// The same on the real training step (SF-4 + A-Softmax with the margin plugin) through <see cref="PreparedRun"/>:
+    /// ONNX Runtime's CPU kernels are bitwise deterministic here at a fixed thread count, so the losses and the final
+    /// parameters, momenta included, must be identical.
+    /// </summary>
+    [TestMethod]
+    public void Sphere4ResumeIsBitwiseEqualToUninterruptedRun()
+    {
+        var config = new TrainRunConfig
+        {
+            Net = "sphere4", Loss = new LossConfig(LossKind.ASoftmax, M: 4), Classes = 3, BatchSize = 4, Iterations = 4,
+            BaseLr = 0.01f, LrSteps = [3], LambdaGamma = 0.5f, Seed = 9, Data = "random:6", LogEvery = 1, CheckpointEvery = 100,
+        };
+        var options = new TrainSessionOptions(Threads: 2);
+        using var temp = new TempDir();
+
+        List<StepRecord> RunSphere(string folder, Checkpoint? resume, int stopAfter, out IReadOnlyList<NamedTensor> final)
+        {
+            using var prepared = PreparedRun.Create(config, options, resume, "resume");
+            var run = new TrainingRun(prepared.Loop, new RunFolder(folder), prepared.Identity, config.Iterations, 1, 100);
+            var steps = new List<StepRecord>();
+            using var cancel = new CancellationTokenSource();
+            run.Stepped = s => { steps.Add(s); if (s.Iteration + 1 == stopAfter) cancel.Cancel(); };
+            run.Run(cancel.Token);
+            final = SessionState.Capture(prepared.Session);
+            return steps;
+        }
+
+        var full = RunSphere(temp.File("full"), null, -1, out var fullFinal);
+        var first = RunSphere(temp.File("split"), null, 2, out _);
+        var checkpoint = CheckpointFile.Load(Path.Combine(temp.File("split"), "checkpoint.safetensors"));
+        var second = RunSphere(temp.File("split"), checkpoint, -1, out var resumedFinal);
+        var resumed = first.Concat(second).ToList();
+        Assert.HasCount(4, full);
+        Assert.HasCount(4, resumed);
+        for (int i = 0; i < 4; i++)
+            Assert.AreEqual(BitConverter.SingleToInt32Bits(full[i].Loss), BitConverter.SingleToInt32Bits(resumed[i].Loss), $"step {i}: {full[i].Loss} vs {resumed[i].Loss}");
+        Assert.AreEqual(fullFinal.Count, resumedFinal.Count);
+        foreach (var t in fullFinal)
+            CollectionAssert.AreEqual(t.Data, resumedFinal.Single(u => u.Name == t.Name).Data, t.Name);
+        Assert.IsTrue(fullFinal.Any(t => t.Name.StartsWith("momentum/") && t.Data.Any(v => v != 0)), "momenta never moved");
     }
 
     private static string StripRate(string csvRow) => csvRow[..csvRow.LastIndexOf(',')];
