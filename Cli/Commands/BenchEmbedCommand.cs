@@ -22,10 +22,11 @@ internal static class BenchEmbedCommand
     private static readonly (string Name, Func<int, EmbedderOptions> Options)[] Variants =
     [
         ("ort default", t => new EmbedderOptions { IntraOpThreads = t }),
-        ("ort no-spin", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0") }),
+        ("ort spinning", t => new EmbedderOptions { IntraOpThreads = t, AllowSpinning = true }),
         ("ort extended-opt", t => new EmbedderOptions { IntraOpThreads = t, GraphOptimization = GraphOptimizationLevel.ORT_ENABLE_EXTENDED }),
         ("ort basic-opt", t => new EmbedderOptions { IntraOpThreads = t, GraphOptimization = GraphOptimizationLevel.ORT_ENABLE_BASIC }),
         ("ort no-prepack", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.AddSessionConfigEntry("session.disable_prepacking", "1") }),
+        ("ort denormals-as-zero", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.AddSessionConfigEntry("session.set_denormal_as_zero", "1") }),
         ("ort no-mem-pattern", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.EnableMemoryPattern = false }),
     ];
 
