@@ -97,3 +97,59 @@ public sealed class InferenceCommandTests
         StringAssert.Contains(error, "landmarks");
     }
 }
+
+/// <summary>eval --protocol lfw on a small synthetic set with an LFW-format pairs file.</summary>
+[TestClass]
+public sealed class LfwEvalCommandTests
+{
+    [TestMethod]
+    public void LfwEvalMatchesLibraryProtocolOnThePairsImages()
+    {
+        using var dir = new TempDir();
+        string set = dir.File("synth");
+        SphereFace.Training.Data.Synthetic.SyntheticFaceSet.Generate(set, new SphereFace.Training.Data.Synthetic.SyntheticFaceSetOptions
+        {
+            Identities = 24, TestFraction = 0.84, MaxImagesPerIdentity = 4, MinImagesPerIdentity = 4, TestImagesPerIdentity = 3,
+            ImageSize = 112, PairsPerFold = 2, Threads = 2,
+        });
+        string images = Path.Combine(set, "images"), pairsFile = Path.Combine(set, "pairs.txt"), marks = Path.Combine(set, "landmarks.txt");
+        string json = dir.File("lfw.json");
+        var err = new StringWriter();
+        var previous = Console.Error;
+        Console.SetError(err);
+        int code;
+        try { code = CliApp.Run(["eval", "--model", ModelPath, "--protocol", "lfw", "--images", images, "--pairs", pairsFile, "--landmarks", marks, "--out", json]); }
+        finally { Console.SetError(previous); }
+        Assert.AreEqual(0, code, err.ToString());
+        var report = SphereFace.Inference.Evaluation.EvaluationReport.Load(json);
+        Assert.AreEqual(40.0, report.Metrics.First(m => m.Name == "pairs").Value);
+        Assert.IsTrue(File.Exists(dir.File("lfw-roc.png")) && File.Exists(dir.File("lfw-angles.png")));
+
+        // Independent path: parse pairs.txt here, embed each named photo with the library, run the protocol.
+        var lines = File.ReadAllLines(pairsFile).Where(l => l.Trim().Length > 0).ToArray();
+        var header = lines[0].Split('\t', ' ');
+        int perFold = int.Parse(header[^1]);
+        var landmarkRows = File.ReadAllLines(marks).Select(l => l.Split(' ')).ToDictionary(f => f[0], f => Enumerable.Range(0, 5).Select(i => new Point2f(float.Parse(f[1 + 2 * i], System.Globalization.CultureInfo.InvariantCulture), float.Parse(f[2 + 2 * i], System.Globalization.CultureInfo.InvariantCulture))).ToArray());
+        using var embedder = new Embedder(ModelPath);
+        var rows = new List<float[]>();
+        var pairs = new List<SphereFace.Inference.Evaluation.VerificationPair>();
+        int Row(string name, string number)
+        {
+            string rel = $"{name}/{name}_{int.Parse(number):D4}.png";
+            using var photo = Cv2.ImRead(Path.Combine(images, rel));
+            rows.Add(embedder.Embed(photo, landmarkRows[rel]));
+            return rows.Count - 1;
+        }
+        for (int i = 1; i < lines.Length; i++)
+        {
+            var f = lines[i].Split('\t', ' ');
+            int fold = (i - 1) / (2 * perFold);
+            pairs.Add(f.Length == 3
+                ? new(Row(f[0], f[1]), Row(f[0], f[2]), true, fold)
+                : new(Row(f[0], f[1]), Row(f[2], f[3]), false, fold));
+        }
+        var expected = SphereFace.Inference.Evaluation.LfwVerification.Evaluate(SphereFace.Inference.Evaluation.EmbeddingMatrix.FromRows(rows), pairs);
+        Assert.AreEqual(expected.Accuracy.Mean, report.Metrics.First(m => m.Name == "accuracy").Value!.Value, 1e-9);
+        Assert.AreEqual(expected.Roc.Auc, report.Metrics.First(m => m.Name == "auc").Value!.Value, 1e-9);
+    }
+}
