@@ -7,7 +7,7 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("bench", "Measure performance (each subcommand prints its figures and writes them as JSON).");
+        var cmd = new Command("bench", "Measure performance (each subcommand prints its figures and peer ratios).");
         foreach (var sub in Benchmarks()) cmd.Subcommands.Add(sub);
         return cmd;
     }
@@ -15,6 +15,7 @@ internal static class BenchCommand
     /// <summary>The benchmarks; add one line per new subcommand.</summary>
     private static IEnumerable<Command> Benchmarks() =>
     [
+        BenchTrainCommand.Create(),
         BenchEmbedCommand.Create(),
     ];
 }

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
 
@@ -18,4 +19,7 @@ public sealed class ArgMax : IOpRule
         var shape = x.Select((d, i) => i == axis ? (keep ? 1 : -2) : d).Where(d => d != -2).ToArray();
         return [new TensorInfo(ElementType.Int64, shape)];
     }
+
+    /// <summary>Not differentiable (integer output).</summary>
+    public string?[] Gradient(GradientContext ctx) => ctx.None();
 }

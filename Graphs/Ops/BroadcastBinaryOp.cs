@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
 
@@ -15,4 +16,8 @@ public abstract class BroadcastBinaryOp : IOpRule
         Shapes.SameType(inputs[0], inputs[1]);
         return [new TensorInfo(inputs[0].Type, Shapes.Broadcast(inputs[0].Shape, inputs[1].Shape))];
     }
+
+    /// <summary>Reverse-mode rule (see <see cref="IOpRule.Gradient"/>); ops without one throw.</summary>
+    public virtual string?[] Gradient(GradientContext ctx) =>
+        throw new NotSupportedException($"Op '{OpType}' has no gradient rule (node '{ctx.Node.Name}').");
 }

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
 
@@ -12,4 +13,7 @@ public sealed class Cast : IOpRule
     /// <inheritdoc/>
     public TensorInfo[] Infer(NodeProto node, IReadOnlyList<TensorInfo> inputs, GraphBuilder graph) =>
         [new TensorInfo((ElementType)node.GetInt("to", 0), inputs[0].Shape)];
+
+    /// <summary>Not differentiable: no gradient flows through a type conversion.</summary>
+    public string?[] Gradient(GradientContext ctx) => ctx.None();
 }

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
 
@@ -28,4 +29,100 @@ public sealed class Conv : IOpRule
     /// <summary>Strides, pads (top, left, bottom, right) and dilations of a Conv node, with ONNX defaults.</summary>
     public static (long[] Stride, long[] Pads, long[] Dilation) Geometry(NodeProto node) =>
         (node.GetInts("strides") ?? [1, 1], node.GetInts("pads") ?? [0, 0, 0, 0], node.GetInts("dilations") ?? [1, 1]);
+
+    /// <summary>
+    /// Gradients of Y = conv(X, W) + B. dB = Σ dY over batch and space. dX: a stride-1 Conv of dY with the
+    /// spatially flipped, in/out-transposed weights (strided convs: see <see cref="ConvGradientOptions"/>).
+    /// dW: one Conv with batch and channel axes swapped (X viewed as [C,N,H,W] images, dY as [M,N,h,w]
+    /// filters dilated by the stride), i.e. a single large GEMM per input channel without im2col of dY.
+    /// Rows/columns the forward conv never reads (when (H + pads − k) is not a multiple of the stride and
+    /// exceeds the end pad) are cropped first and get a zero gradient.
+    /// </summary>
+    public string?[] Gradient(GradientContext ctx)
+    {
+        var g = ctx.Graph;
+        var (stride, pads, dilation) = Geometry(ctx.Node);
+        if (dilation.Any(d => d != 1)) throw new NotSupportedException($"Conv '{ctx.Node.Name}': no gradient for dilated convs.");
+        var xs = ctx.InputInfo(0).Shape;
+        var ws = ctx.InputInfo(1).Shape;
+        var ys = ctx.OutputInfo(0).Shape;
+        if (xs.Any(d => d < 0)) throw new NotSupportedException($"Conv '{ctx.Node.Name}': gradients need a static input shape, got {ctx.InputInfo(0)}.");
+        string dy = ctx.Dy;
+        var result = ctx.None();
+        if (ctx.Needs(2)) result[2] = ctx.Emit("ReduceSum", [dy, g.ConstInts(0, 2, 3)], Attr.Int("keepdims", 0));
+        if (!ctx.Needs(0) && !ctx.Needs(1)) return result;
+
+        // Rows/columns past the last window (beyond what the end pad absorbs) are never read: crop them.
+        var crop = new long[2];
+        for (int a = 0; a < 2; a++)
+        {
+            long extra = (xs[a + 2] + pads[a] + pads[a + 2] - ws[a + 2]) % stride[a];
+            crop[a] = Math.Max(0, extra - pads[a + 2]);
+        }
+        long hc = xs[2] - crop[0], wc = xs[3] - crop[1];
+        // End pads that make a window-exact conv on the cropped input: the forward conv reads exactly rows [−pt, hc + pb').
+        long[] endPads = [hc + pads[0] - (stride[0] * (ys[2] - 1) + ws[2]), wc + pads[1] - (stride[1] * (ys[3] - 1) + ws[3])];
+        endPads = [-endPads[0], -endPads[1]];
+
+        if (ctx.Needs(1))
+        {
+            string x = ctx.Input(0);
+            if (crop[0] > 0 || crop[1] > 0)
+                x = ctx.Emit("Slice", [x, g.ConstInts(0, 0), g.ConstInts(hc, wc), g.ConstInts(2, 3)]);
+            string xT = ctx.Emit("Transpose", [x], Attr.Ints("perm", 1, 0, 2, 3));
+            string dyT = ctx.Emit("Transpose", [dy], Attr.Ints("perm", 1, 0, 2, 3));
+            string dwT = ctx.Emit("Conv", [xT, dyT],
+                Attr.Ints("kernel_shape", ys[2], ys[3]), Attr.Ints("dilations", stride[0], stride[1]),
+                Attr.Ints("pads", pads[0], pads[1], endPads[0], endPads[1]));
+            result[1] = ctx.Emit("Transpose", [dwT], Attr.Ints("perm", 1, 0, 2, 3));
+        }
+        if (ctx.Needs(0))
+        {
+            string dx = InputGradient(ctx, dy, stride, pads, ws, ys, hc, wc, endPads);
+            if (crop[0] > 0) dx = ctx.Emit("Concat", [dx, Zeros(ctx, xs[0], xs[1], crop[0], wc)], Attr.Int("axis", 2));
+            if (crop[1] > 0) dx = ctx.Emit("Concat", [dx, Zeros(ctx, xs[0], xs[1], xs[2], crop[1])], Attr.Int("axis", 3));
+            result[0] = dx;
+        }
+        return result;
+    }
+
+    private static string InputGradient(GradientContext ctx, string dy, long[] stride, long[] pads, long[] ws, long[] ys, long hc, long wc, long[] endPads)
+    {
+        var g = ctx.Graph;
+        long kh = ws[2], kw = ws[3];
+        bool strided = stride[0] != 1 || stride[1] != 1;
+        // Conv of the (zero-inserted) dY with the flipped kernel: begin pads k−1−p, end pads so the output is hc×wc.
+        long[] begin = [kh - 1 - pads[0], kw - 1 - pads[1]];
+        long[] end = [kh - 1 - endPads[0] - (strided ? stride[0] - 1 : 0), kw - 1 - endPads[1] - (strided ? stride[1] - 1 : 0)];
+        bool convFits = begin.All(p => p >= 0) && end.All(p => p >= 0);
+        if (!convFits || (strided && ConvGradientOptions.StridedInput == StridedInputGradient.ConvTranspose))
+        {
+            long[] outputPadding = [hc + pads[0] + endPads[0] - (stride[0] * (ys[2] - 1) + kh), wc + pads[1] + endPads[1] - (stride[1] * (ys[3] - 1) + kw)];
+            return ctx.Emit("ConvTranspose", [dy, ctx.Input(1)],
+                Attr.Ints("strides", stride[0], stride[1]), Attr.Ints("pads", pads[0], pads[1], endPads[0], endPads[1]),
+                Attr.Ints("output_padding", outputPadding[0], outputPadding[1]));
+        }
+        string source = strided ? InsertZeros(ctx, dy, ys, stride) : dy;
+        // Flip both spatial axes = reverse the flattened kh·kw window; swap in/out channels.
+        long m = ws[0], c = ws[1];
+        string wT = ctx.Emit("Transpose", [ctx.Input(1)], Attr.Ints("perm", 1, 0, 2, 3));
+        string flat = ctx.Emit("Reshape", [wT, g.ConstInts(c, m, kh * kw)]);
+        string reversed = ctx.Emit("Gather", [flat, g.ConstInts(Enumerable.Range(0, (int)(kh * kw)).Reverse().Select(i => (long)i).ToArray())], Attr.Int("axis", 2));
+        string flipped = ctx.Emit("Reshape", [reversed, g.ConstInts(c, m, kh, kw)]);
+        return ctx.Emit("Conv", [source, flipped], Attr.Ints("kernel_shape", kh, kw), Attr.Ints("pads", begin[0], begin[1], end[0], end[1]));
+    }
+
+    /// <summary>dY [N,M,h,w] → [N,M,s·h,s·w] with dY at (s·i, s·j) and zeros elsewhere (trailing zeros included).</summary>
+    private static string InsertZeros(GradientContext ctx, string dy, long[] ys, long[] stride)
+    {
+        var g = ctx.Graph;
+        long n = ys[0], m = ys[1], h = ys[2], w = ys[3];
+        string x = ctx.Emit("Reshape", [dy, g.ConstInts(n, m, h, 1, w, 1)]);
+        if (stride[0] > 1) x = ctx.Emit("Concat", [x, Zeros(ctx, n, m, h, stride[0] - 1, w, 1)], Attr.Int("axis", 3));
+        if (stride[1] > 1) x = ctx.Emit("Concat", [x, Zeros(ctx, n, m, h, stride[0], w, stride[1] - 1)], Attr.Int("axis", 5));
+        return ctx.Emit("Reshape", [x, g.ConstInts(n, m, h * stride[0], w * stride[1])]);
+    }
+
+    private static string Zeros(GradientContext ctx, params long[] shape) =>
+        ctx.Emit("Expand", [ctx.Graph.Const(0f), ctx.Graph.ConstInts(shape)]);
 }

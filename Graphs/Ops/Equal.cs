@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 namespace SphereFace.Graphs.Ops;
 
 /// <summary>ONNX Equal: element-wise with broadcasting, bool result.</summary>
@@ -5,4 +6,7 @@ public sealed class Equal : CompareOp
 {
     /// <inheritdoc/>
     public override string OpType => "Equal";
+
+    /// <summary>Not differentiable (boolean output).</summary>
+    public override string?[] Gradient(GradientContext ctx) => ctx.None();
 }

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
 
@@ -15,4 +16,7 @@ public sealed class Expand : IOpRule
         var shape = graph.ConstantValue(node.Input[1]) as long[] ?? throw new ArgumentException("shape must be a constant int64 tensor");
         return [inputs[0].WithShape(Shapes.Broadcast(inputs[0].Shape, shape))];
     }
+
+    /// <summary>dx = dy summed over the expanded axes.</summary>
+    public string?[] Gradient(GradientContext ctx) => [ctx.SumToShape(ctx.Dy, ctx.InputInfo(0).Shape), null];
 }

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
 
@@ -16,5 +17,13 @@ public sealed class Flatten : IOpRule
         int axis = (int)node.GetInt("axis", 1);
         if (axis < 0) axis += x.Length;
         return [new TensorInfo(inputs[0].Type, [Shapes.Product(x.Take(axis)), Shapes.Product(x.Skip(axis))])];
+    }
+
+    /// <summary>dx = dy reshaped to x's static shape; the shape/axes input gets no gradient.</summary>
+    public string?[] Gradient(GradientContext ctx)
+    {
+        var result = ctx.None();
+        result[0] = ctx.ReshapeToInput(ctx.Dy, 0);
+        return result;
     }
 }

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 namespace SphereFace.Graphs.Ops;
 
 /// <summary>ONNX Log: element-wise, same shape as its input.</summary>
@@ -5,4 +6,7 @@ public sealed class Log : UnaryOp
 {
     /// <inheritdoc/>
     public override string OpType => "Log";
+
+    /// <summary>dx = dy / x.</summary>
+    public override string?[] Gradient(GradientContext ctx) => [ctx.Emit("Div", [ctx.Dy, ctx.Input(0)])];
 }

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
 
@@ -18,4 +19,11 @@ public sealed class MatMul : IOpRule
         if (a[1] != b[0]) throw new ArgumentException($"inner dimensions differ: {a[1]} vs {b[0]}");
         return [new TensorInfo(inputs[0].Type, [a[0], b[1]])];
     }
+
+    /// <summary>dA = dY·Bᵀ, dB = Aᵀ·dY (2-D), each one Gemm.</summary>
+    public string?[] Gradient(GradientContext ctx) =>
+    [
+        ctx.Needs(0) ? ctx.Emit("Gemm", [ctx.Dy, ctx.Input(1)], Attr.Int("transB", 1)) : null,
+        ctx.Needs(1) ? ctx.Emit("Gemm", [ctx.Input(0), ctx.Dy], Attr.Int("transA", 1)) : null,
+    ];
 }

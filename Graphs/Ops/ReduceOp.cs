@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
 
@@ -37,5 +38,31 @@ public abstract class ReduceOp : IOpRule
                 : null)
             : node.GetInts("axes");
         return axes is null || axes.Length == 0 ? Enumerable.Range(0, rank).ToArray() : axes.Select(a => Shapes.Axis(a, rank)).ToArray();
+    }
+
+    /// <summary>Reverse-mode rule (see <see cref="IOpRule.Gradient"/>); ops without one throw.</summary>
+    public virtual string?[] Gradient(GradientContext ctx) =>
+        throw new NotSupportedException($"Op '{OpType}' has no gradient rule (node '{ctx.Node.Name}').");
+
+    /// <summary>
+    /// <paramref name="reduced"/> (shaped like the node's output) reshaped to the keepdims shape, so it
+    /// broadcasts against the node's input.
+    /// </summary>
+    protected static string KeepDims(GradientContext ctx, string reduced, int[] axes)
+    {
+        var x = ctx.InputInfo(0).Shape;
+        var keep = x.Select((d, i) => axes.Contains(i) ? 1L : d).ToArray();
+        return ctx.Graph.Info(reduced).Shape.SequenceEqual(keep) ? reduced : ctx.Emit("Reshape", [reduced, ctx.Graph.ConstInts(keep)]);
+    }
+
+    /// <summary>The normalised reduced axes of the context's node.</summary>
+    protected int[] Axes(GradientContext ctx) => ReducedAxes(ctx.Node, ctx.InputInfo(0).Rank, ctx.Graph);
+
+    /// <summary>Gradient array with <paramref name="dx"/> for the data input and none for the axes input.</summary>
+    protected static string?[] Data(GradientContext ctx, string dx)
+    {
+        var r = ctx.None();
+        r[0] = dx;
+        return r;
     }
 }

@@ -1,3 +1,5 @@
+using SphereFace.Graphs.Building;
+using SphereFace.Graphs.Autodiff;
 namespace SphereFace.Graphs.Ops;
 
 /// <summary>ONNX ReduceSum (opset 13+): axes as a constant int64 second input (all axes when absent), keepdims default 1.</summary>
@@ -8,4 +10,8 @@ public sealed class ReduceSum : ReduceOp
 
     /// <inheritdoc/>
     protected override bool AxesAsInput => true;
+
+    /// <summary>dx = dy broadcast back over the reduced axes.</summary>
+    public override string?[] Gradient(GradientContext ctx) =>
+        Data(ctx, ctx.Emit("Expand", [KeepDims(ctx, ctx.Dy, Axes(ctx)), ctx.Graph.ConstInts(ctx.InputInfo(0).Shape)]));
 }

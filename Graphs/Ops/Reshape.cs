@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
 
@@ -24,5 +25,13 @@ public sealed class Reshape : IOpRule
             shape[infer] = total / known;
         }
         return [new TensorInfo(inputs[0].Type, shape)];
+    }
+
+    /// <summary>dx = dy reshaped to x's static shape; the shape/axes input gets no gradient.</summary>
+    public string?[] Gradient(GradientContext ctx)
+    {
+        var result = ctx.None();
+        result[0] = ctx.ReshapeToInput(ctx.Dy, 0);
+        return result;
     }
 }

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
 
@@ -19,5 +20,13 @@ public sealed class Squeeze : IOpRule
         foreach (var a in axes)
             if (x[a] != 1) throw new ArgumentException($"axis {a} has size {x[a]}, not 1");
         return [inputs[0].WithShape(x.Where((_, i) => !axes.Contains(i)).ToArray())];
+    }
+
+    /// <summary>dx = dy reshaped to x's static shape; the shape/axes input gets no gradient.</summary>
+    public string?[] Gradient(GradientContext ctx)
+    {
+        var result = ctx.None();
+        result[0] = ctx.ReshapeToInput(ctx.Dy, 0);
+        return result;
     }
 }

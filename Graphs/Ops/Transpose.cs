@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
 
@@ -15,5 +16,15 @@ public sealed class Transpose : IOpRule
         var x = inputs[0].Shape;
         var perm = node.GetInts("perm") ?? Enumerable.Range(0, x.Length).Reverse().Select(i => (long)i).ToArray();
         return [inputs[0].WithShape(perm.Select(p => x[p]).ToArray())];
+    }
+
+    /// <summary>dx = dy transposed by the inverse permutation.</summary>
+    public string?[] Gradient(GradientContext ctx)
+    {
+        int rank = ctx.InputInfo(0).Rank;
+        var perm = ctx.Node.GetInts("perm") ?? Enumerable.Range(0, rank).Reverse().Select(i => (long)i).ToArray();
+        var inverse = new long[rank];
+        for (int i = 0; i < rank; i++) inverse[perm[i]] = i;
+        return [ctx.Emit("Transpose", [ctx.Dy], Attr.Ints("perm", inverse))];
     }
 }

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
 
@@ -11,4 +12,8 @@ public abstract class UnaryOp : IOpRule
 
     /// <inheritdoc/>
     public virtual TensorInfo[] Infer(NodeProto node, IReadOnlyList<TensorInfo> inputs, GraphBuilder graph) => [inputs[0]];
+
+    /// <summary>Reverse-mode rule (see <see cref="IOpRule.Gradient"/>); ops without one throw.</summary>
+    public virtual string?[] Gradient(GradientContext ctx) =>
+        throw new NotSupportedException($"Op '{OpType}' has no gradient rule (node '{ctx.Node.Name}').");
 }

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
 
@@ -19,5 +20,13 @@ public sealed class Unsqueeze : IOpRule
         int src = 0;
         for (int i = 0; i < rank; i++) shape[i] = norm.Contains(i) ? 1 : inputs[0].Shape[src++];
         return [inputs[0].WithShape(shape)];
+    }
+
+    /// <summary>dx = dy reshaped to x's static shape; the shape/axes input gets no gradient.</summary>
+    public string?[] Gradient(GradientContext ctx)
+    {
+        var result = ctx.None();
+        result[0] = ctx.ReshapeToInput(ctx.Dy, 0);
+        return result;
     }
 }

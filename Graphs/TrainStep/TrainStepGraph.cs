@@ -1,0 +1,123 @@
+using SphereFace.Graphs.Autodiff;
+using SphereFace.Graphs.Building;
+using SphereFace.Graphs.Losses;
+using SphereFace.Graphs.Nets;
+using SphereFace.Graphs.Optimizers;
+using SphereFace.Graphs.Parameters;
+
+namespace SphereFace.Graphs.TrainStep;
+
+/// <summary>
+/// One SGD step as one ONNX model (docs/train-step.md): forward net → loss head → reverse-mode backward graph
+/// → Caffe SGD-with-momentum update. Inputs: <c>data</c>, <c>label</c>, <c>lr</c>, <c>lambda</c>, then every
+/// carried tensor (parameters in declaration order, then their momenta, then state); outputs: <c>loss</c>,
+/// <c>accuracy</c>, then <c>next/&lt;X&gt;</c> for every carried input X in the same order. Shapes are static.
+/// </summary>
+public sealed class TrainStepGraph
+{
+    /// <summary>Name of the batch input.</summary>
+    public const string DataInput = "data";
+    /// <summary>Name of the label input.</summary>
+    public const string LabelInput = "label";
+    /// <summary>Name of the learning-rate input.</summary>
+    public const string LrInput = "lr";
+    /// <summary>Name of the λ input.</summary>
+    public const string LambdaInput = "lambda";
+    /// <summary>Name of the loss output.</summary>
+    public const string LossOutput = "loss";
+    /// <summary>Name of the accuracy output.</summary>
+    public const string AccuracyOutput = "accuracy";
+    /// <summary>Prefix of the momentum inputs.</summary>
+    public const string MomentumPrefix = "momentum/";
+    /// <summary>Prefix of every updated output.</summary>
+    public const string NextPrefix = "next/";
+
+    private TrainStepGraph(Onnx.ModelProto model, IReadOnlyList<CarriedTensor> carried, bool needsPlugin, TrainStepConfig config)
+    {
+        Model = model;
+        Carried = carried;
+        NeedsPlugin = needsPlugin;
+        Config = config;
+    }
+
+    /// <summary>The ONNX model.</summary>
+    public Onnx.ModelProto Model { get; }
+    /// <summary>Carried tensors in input order (parameters, momenta, state).</summary>
+    public IReadOnlyList<CarriedTensor> Carried { get; }
+    /// <summary>True when the model has custom-domain nodes, so the margin plugin library must be registered.</summary>
+    public bool NeedsPlugin { get; }
+    /// <summary>The configuration it was built for.</summary>
+    public TrainStepConfig Config { get; }
+
+    /// <summary>
+    /// Builds the step for <paramref name="config"/>. Parameters come from <paramref name="store"/> (a
+    /// checkpoint's, checked for shape) or are created there with the seeded fillers.
+    /// </summary>
+    public static TrainStepGraph Build(TrainStepConfig config, ParameterStore store)
+    {
+        if (config.BatchSize < 1) throw new ArgumentException($"Batch size must be ≥ 1, got {config.BatchSize}.");
+        if (config.Classes < 2) throw new ArgumentException($"Classes must be ≥ 2, got {config.Classes}.");
+        var solver = config.Solver;
+        var g = new GraphBuilder($"{config.Net.Name}_train_step", ParameterMode.Inputs);
+        string data = g.Input(DataInput, ElementType.Float, config.BatchSize, 3, SphereNetConfig.InputHeight, SphereNetConfig.InputWidth);
+        string label = g.Input(LabelInput, ElementType.Int64, config.BatchSize);
+        string lr = g.Input(LrInput, ElementType.Float);
+        string lambda = g.Input(LambdaInput, ElementType.Float);
+
+        string feature = SphereNet.Forward(g, data, config.Net, store);
+        var head = LossHead.Append(g, feature, label, lambda, config.Classes, config.Loss, store);
+
+        var parameters = g.Parameters.ToArray();
+        var grads = ReverseMode.Differentiate(g, head.Loss, parameters.Select(p => p.Name).ToArray());
+
+        var carried = new List<CarriedTensor>();
+        foreach (var p in parameters)
+            carried.Add(new CarriedTensor(p.Name, NextPrefix + p.Name, p.Shape, CarriedKind.Parameter));
+        foreach (var p in parameters)
+        {
+            string m = MomentumPrefix + p.Name;
+            g.Input(m, ElementType.Float, p.Shape);
+            carried.Add(new CarriedTensor(m, NextPrefix + m, p.Shape, CarriedKind.Momentum));
+        }
+
+        var scaledLr = new Dictionary<float, string>();
+        var next = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in parameters)
+        {
+            var (lrMult, decayMult) = solver.MultipliersFor(p);
+            if (!scaledLr.TryGetValue(lrMult, out var lrp))
+                scaledLr[lrMult] = lrp = lrMult == 1f ? lr : g.Node("Mul", [lr, g.Const(lrMult)], name: g.FreshName("sgd/lr_mult"));
+            string m = MomentumPrefix + p.Name;
+            // Parameters the head keeps on the unit sphere (IR-Softmax centres) are renormalised after the update.
+            bool unitRows = head.UnitRowParameters.Contains(p.Name);
+            var (w, v) = SgdMomentum.Append(g, p.Name, grads[p.Name], m, lrp, solver.Momentum, solver.WeightDecay * decayMult,
+                unitRows ? NextPrefix + p.Name + "/before_renormalisation" : NextPrefix + p.Name, NextPrefix + m);
+            next[p.Name] = unitRows ? g.Node("Identity", [LossHead.UnitRows(g, w)], name: NextPrefix + p.Name) : w;
+            next[m] = v;
+        }
+
+        // State carried by the loss head (IR-Softmax memory bank); its inputs were declared by the head.
+        foreach (var s in head.State)
+        {
+            carried.Add(new CarriedTensor(s.Input, s.NextOutputName, s.Shape, CarriedKind.State));
+            next[s.Input] = g.Node("Identity", [s.Next], name: s.NextOutputName);
+        }
+
+        g.Output(head.Loss, LossOutput);
+        g.Output(head.Accuracy, AccuracyOutput);
+        foreach (var c in carried) g.Output(next[c.Input]);
+
+        bool needsPlugin = g.Nodes.Any(n => n.Domain.Length > 0);
+        g.Metadata["sphereface.net"] = config.Net.Name;
+        g.Metadata["sphereface.loss"] = config.Loss.Kind.ToString();
+        g.Metadata["sphereface.classes"] = config.Classes.ToString();
+        g.Metadata["sphereface.batch_size"] = config.BatchSize.ToString();
+        g.Metadata["sphereface.needs_plugin"] = needsPlugin ? "true" : "false";
+        var model = g.ToModel($"SphereFace {config.Net.Name} training step (SGD, batch {config.BatchSize}); I/O contract in docs/train-step.md.");
+        // State inputs are declared inside the head; move them behind the momenta so inputs follow the carried order.
+        var stateInputs = model.Graph.Input.Where(i => head.State.Any(s => s.Input == i.Name)).ToArray();
+        foreach (var i in stateInputs) model.Graph.Input.Remove(i);
+        model.Graph.Input.AddRange(stateInputs);
+        return new TrainStepGraph(model, carried, needsPlugin, config);
+    }
+}

@@ -1,0 +1,36 @@
+using SphereFace.Graphs.Building;
+using SphereFace.Graphs.Ops;
+
+namespace SphereFace.Tests.Autodiff;
+
+/// <summary>Finite-difference checks of the Conv gradient rule (input, weight, bias) over strides, pads and odd sizes.</summary>
+[TestClass]
+public sealed class ConvGradientTests
+{
+    private static void Check(ulong seed, long n, long c, long m, long h, long w, long k, long stride, long pad, bool bias,
+        StridedInputGradient strided = StridedInputGradient.ZeroInsertion)
+    {
+        var saved = ConvGradientOptions.StridedInput;
+        ConvGradientOptions.StridedInput = strided;
+        try
+        {
+            var check = new GradientCheck(seed)
+                .Float("x", [n, c, h, w])
+                .Float("w", [m, c, k, k]);
+            if (bias) check.Float("b", [m]);
+            check.Run(g => g.Node("Conv", bias ? ["x", "w", "b"] : ["x", "w"],
+                [Attr.Ints("kernel_shape", k, k), Attr.Ints("strides", stride, stride), Attr.Ints("pads", pad, pad, pad, pad)]));
+        }
+        finally { ConvGradientOptions.StridedInput = saved; }
+    }
+
+    [TestMethod] public void Stride1Pad1() => Check(1, 2, 3, 4, 7, 6, 3, 1, 1, bias: true);
+    [TestMethod] public void Stride1Pad0() => Check(2, 2, 2, 3, 6, 5, 3, 1, 0, bias: false);
+    [TestMethod] public void Stride2EvenSizeDivisible() => Check(3, 2, 3, 4, 9, 7, 3, 2, 1, bias: true); // (9 + 2 − 3) = 8 divisible
+    [TestMethod] public void Stride2NotDivisible() => Check(4, 2, 3, 4, 8, 6, 3, 2, 1, bias: true);   // (8 + 2 − 3) = 7 odd, like 112×96
+    [TestMethod] public void Stride2NotDivisibleNoPad() => Check(5, 2, 2, 3, 8, 7, 3, 2, 0, bias: true); // extra row beyond the end pad
+    [TestMethod] public void Stride3Kernel1() => Check(6, 1, 2, 2, 7, 8, 1, 3, 0, bias: true);         // kernel < stride
+    [TestMethod] public void Stride2ViaConvTranspose() => Check(7, 2, 3, 4, 8, 6, 3, 2, 1, bias: true, StridedInputGradient.ConvTranspose);
+    [TestMethod] public void Stride2NoPadViaConvTranspose() => Check(8, 2, 2, 3, 9, 8, 3, 2, 0, bias: false, StridedInputGradient.ConvTranspose);
+    [TestMethod] public void LargePadFallsBack() => Check(9, 1, 2, 2, 5, 5, 3, 1, 3, bias: false);
+}
