@@ -184,6 +184,7 @@ public sealed partial class Embedder : IDisposable
         };
         try
         {
+            so.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
             if (options.Device == ExecutionDevice.Cuda) AppendCuda(so, options.CudaDeviceId);
             options.ConfigureSession?.Invoke(so);
             return so;

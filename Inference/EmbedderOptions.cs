@@ -20,6 +20,14 @@ public sealed record EmbedderOptions
     /// <summary>Threads ONNX Runtime uses inside one operator; 0 lets it choose (one per physical core).</summary>
     public int IntraOpThreads { get; init; }
 
+    /// <summary>
+    /// Let ONNX Runtime's worker threads busy-wait between operators. Off by default: on a quiet machine spinning
+    /// saves a few thread wake-ups per run, but on a shared or busy machine the spinning threads steal the cores the
+    /// run needs (measured with <c>bench embed --variants</c>: batch-1 latency 316 → 199 ms with spinning off on a
+    /// loaded 2-core machine).
+    /// </summary>
+    public bool AllowSpinning { get; init; }
+
     /// <summary>Largest number of faces sent to the graph in one run; longer batches are split.</summary>
     public int MaxBatch { get; init; } = 32;
 

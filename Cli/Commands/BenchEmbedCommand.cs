@@ -22,10 +22,11 @@ internal static class BenchEmbedCommand
     private static readonly (string Name, Func<int, EmbedderOptions> Options)[] Variants =
     [
         ("ort default", t => new EmbedderOptions { IntraOpThreads = t }),
-        ("ort no-spin", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.AddSessionConfigEntry("session.intra_op.allow_spinning", "0") }),
+        ("ort spinning", t => new EmbedderOptions { IntraOpThreads = t, AllowSpinning = true }),
         ("ort extended-opt", t => new EmbedderOptions { IntraOpThreads = t, GraphOptimization = GraphOptimizationLevel.ORT_ENABLE_EXTENDED }),
         ("ort basic-opt", t => new EmbedderOptions { IntraOpThreads = t, GraphOptimization = GraphOptimizationLevel.ORT_ENABLE_BASIC }),
         ("ort no-prepack", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.AddSessionConfigEntry("session.disable_prepacking", "1") }),
+        ("ort denormals-as-zero", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.AddSessionConfigEntry("session.set_denormal_as_zero", "1") }),
         ("ort no-mem-pattern", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.EnableMemoryPattern = false }),
     ];
 
@@ -36,10 +37,11 @@ internal static class BenchEmbedCommand
         var threads = new Option<int>("--threads") { Description = "threads for ONNX Runtime and OpenCV", DefaultValueFactory = _ => 2 };
         var seconds = new Option<double>("--seconds") { Description = "minimum timed seconds per configuration", DefaultValueFactory = _ => 4.0 };
         var variants = new Option<bool>("--variants") { Description = "also time ONNX Runtime session-option variants" };
+        var torch = new Option<bool>("--torch") { Description = "also time PyTorch (/usr/bin/python3) running the same graph on ready tensors" };
         var outDir = new Option<string>("--out") { Description = "folder for the model and results JSON", DefaultValueFactory = _ => "artifacts/bench/embed" };
         var cmd = new Command("embed", "Embeddings/s from decoded photos (alignment + preprocessing + network): ONNX Runtime vs OpenCV DNN.")
         {
-            net, batch, threads, seconds, variants, outDir,
+            net, batch, threads, seconds, variants, torch, outDir,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -81,6 +83,11 @@ internal static class BenchEmbedCommand
                     var output = new float[n * config.EmbeddingSize];
                     results.Add(BenchTiming.Measure("opencv dnn", n, i => cv.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), output), minSeconds));
                 }
+            }
+            if (p.GetValue(torch))
+            {
+                AnsiConsole.MarkupLine("[grey]PyTorch peer…[/]");
+                results.AddRange(TorchPeer.Measure(model, t, minSeconds, batches));
             }
             Print(config.Name, t, results);
             string json = Path.Combine(dir, "bench-embed.json");

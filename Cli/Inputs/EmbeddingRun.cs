@@ -27,6 +27,7 @@ internal static class EmbeddingRun
                     try
                     {
                         Parallel.For(0, n, k => mats[k] = Decode(inputs[start + k].Path));
+                        for (int k = 0; k < n; k++) Check(embedder, inputs[start + k], mats[k]);
                         var dest = result.AsSpan(start * embedder.Dimension, n * embedder.Dimension);
                         var chunk = inputs.Skip(start).Take(n).ToList();
                         if (chunk.All(i => i.Landmarks is not null)) embedder.Embed(mats, chunk.Select(i => i.Landmarks!).ToList(), dest);
@@ -45,6 +46,22 @@ internal static class EmbeddingRun
                 }
             });
         return result;
+    }
+
+    /// <summary>Checks one decoded image against its landmarks or the model's input size, naming the file.</summary>
+    private static void Check(Embedder embedder, FaceInput input, Mat image)
+    {
+        try
+        {
+            if (input.Landmarks is { } points) SphereFace.Alignment.LandmarkCheck.Validate(points, image.Size());
+            else if (image.Width != embedder.Contract.Width || image.Height != embedder.Contract.Height)
+                throw new ArgumentException(
+                    $"is {image.Width}×{image.Height} (width×height) but the model takes aligned {embedder.Contract.Width}×{embedder.Contract.Height} faces; give --landmarks to align photos.");
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"Image '{input.Path}': {e.Message}", e);
+        }
     }
 
     private static Mat Decode(string path)

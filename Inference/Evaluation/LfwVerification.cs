@@ -93,10 +93,14 @@ public sealed record LfwResult(double[] FoldAccuracies, double[] FoldThresholds,
     [
         new("accuracy", Accuracy.Mean, Accuracy.Std, $"{FoldAccuracies.Length}-fold, threshold from the other folds"),
         new("auc", Roc.Auc),
-        new("tar_at_far_1e-3", Nullable(Roc.TarAtFar(1e-3)), Note: $"{Roc.Negatives} impostor pairs"),
-        new("tar_at_far_1e-4", Nullable(Roc.TarAtFar(1e-4)), Note: Roc.Negatives < 10_000 ? "needs ≥ 10000 impostor pairs" : null),
+        new("tar_at_far_1e-3", Nullable(Roc.TarAtFar(1e-3)), Note: TarNote(1e-3)),
+        new("tar_at_far_1e-4", Nullable(Roc.TarAtFar(1e-4)), Note: TarNote(1e-4)),
         new("pairs", Scores.Length),
     ]);
+
+    private string TarNote(double far) => RocCurve.AllowedFalseAccepts(far, Roc.Negatives) < 1
+        ? $"needs ≥ {1 / far:0} impostor pairs, have {Roc.Negatives}"
+        : $"{Roc.Negatives} impostor pairs";
 
     private static double? Nullable(double v) => double.IsNaN(v) ? null : v;
 }

@@ -11,7 +11,7 @@ namespace SphereFace.Inference.Output;
 /// </summary>
 public static partial class NpyFile
 {
-    private static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Writes <paramref name="data"/> (row-major, rows × columns) to <paramref name="path"/>.</summary>
     public static void WriteMatrix(string path, ReadOnlySpan<float> data, int rows, int columns)

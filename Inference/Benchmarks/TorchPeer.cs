@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace SphereFace.Inference.Benchmarks;
+
+/// <summary>
+/// Runs <c>torch_embed_peer.py</c> (PyTorch executing the same <c>embedding.onnx</c>, weights from its
+/// initializers, on ready tensors) with Debian's <c>/usr/bin/python3</c>.
+/// </summary>
+public static class TorchPeer
+{
+    /// <summary>Debian's interpreter, which has python3-torch and python3-onnx.</summary>
+    public const string Interpreter = "/usr/bin/python3";
+
+    /// <summary>The script next to the assembly.</summary>
+    public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "Benchmarks", "peers", "torch_embed_peer.py");
+
+    /// <summary>
+    /// Measures the batch sizes; throws <see cref="InvalidOperationException"/> with the script's error output when
+    /// Python, torch or the script is unavailable or fails.
+    /// </summary>
+    public static IReadOnlyList<BenchResult> Measure(string model, int threads, double seconds, IReadOnlyList<int> batches)
+    {
+        if (!File.Exists(Interpreter)) throw new InvalidOperationException($"The PyTorch peer needs {Interpreter} with python3-torch and python3-onnx.");
+        if (!File.Exists(ScriptPath)) throw new InvalidOperationException($"The PyTorch peer script is missing at {ScriptPath}.");
+        var psi = new ProcessStartInfo(Interpreter) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { ScriptPath, model, threads.ToString(), seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(batches.Select(b => b.ToString())))
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"Cannot start {Interpreter}.");
+        var stderr = p.StandardError.ReadToEndAsync();
+        var lines = new List<string>();
+        while (p.StandardOutput.ReadLine() is { } line) lines.Add(line);
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"PyTorch peer failed (exit {p.ExitCode}): {stderr.Result.Trim()}");
+        return lines.Select(l =>
+        {
+            using var doc = JsonDocument.Parse(l);
+            var r = doc.RootElement;
+            return new BenchResult("pytorch network only", r.GetProperty("batch").GetInt32(), r.GetProperty("images_per_s").GetDouble(),
+                r.GetProperty("median_ms").GetDouble(), r.GetProperty("calls").GetInt32());
+        }).ToList();
+    }
+}
