@@ -8,5 +8,6 @@ internal static class BenchCommand
     public static Command Create() => new("bench", "Benchmarks (training step vs PyTorch).")
     {
         BenchTrainCommand.Create(),
+        BenchConvGradCommand.Create(),
     };
 }

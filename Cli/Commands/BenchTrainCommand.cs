@@ -21,7 +21,7 @@ internal static class BenchTrainCommand
         var steps = new Option<int>("--steps") { Description = "timed steps", DefaultValueFactory = _ => 10 };
         var profileSteps = new Option<int>("--profile-steps") { Description = "steps of a separate profiled session (0: no profile)", DefaultValueFactory = _ => 2 };
         var noPeer = new Option<bool>("--no-peer") { Description = "skip the PyTorch peer" };
-        var strided = new Option<string>("--strided-input-grad") { Description = "zero-insertion or conv-transpose (stride-2 conv input gradients)", DefaultValueFactory = _ => "zero-insertion" };
+        var strided = new Option<string>("--strided-input-grad") { Description = "polyphase, zero-insertion or conv-transpose (formulation of stride-2 conv input gradients)", DefaultValueFactory = _ => "polyphase" };
         var cmd = new Command("train", "Time the full training step (forward, backward, SGD) in ONNX Runtime and a PyTorch peer; print images/s, peak memory, slowest ops and the ratio.")
         {
             net, batch, classes, threads, warmup, steps, profileSteps, noPeer, strided,
@@ -34,9 +34,10 @@ internal static class BenchTrainCommand
             if (n < 2) throw new ArgumentException($"--classes must be at least 2, got {n}.");
             ConvGradientOptions.StridedInput = p.GetValue(strided) switch
             {
+                "polyphase" => StridedInputGradient.Polyphase,
                 "zero-insertion" => StridedInputGradient.ZeroInsertion,
                 "conv-transpose" => StridedInputGradient.ConvTranspose,
-                var v => throw new ArgumentException($"--strided-input-grad must be zero-insertion or conv-transpose, got '{v}'."),
+                var v => throw new ArgumentException($"--strided-input-grad must be polyphase, zero-insertion or conv-transpose, got '{v}'."),
             };
             var store = new ParameterStore(1);
             var config = new TrainStepConfig(netConfig, new LossConfig(LossKind.Softmax), n, b, new SolverConfig());
