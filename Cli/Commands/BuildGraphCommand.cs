@@ -1,14 +1,14 @@
 using System.CommandLine;
 using SphereFace.Graphs.Export;
+using SphereFace.Graphs.Losses;
 using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Onnx;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Graphs.TrainStep;
-using SphereFace.Graphs.Losses;
 
 namespace SphereFace.Cli.Commands;
 
-/// <summary><c>build-graph</c>: writes the embedding graph (and later the loss and training-step graphs) plus a manifest.</summary>
+/// <summary><c>build-graph</c>: writes the embedding, loss and training-step graphs plus a manifest.</summary>
 internal static class BuildGraphCommand
 {
     public static Command Create()
@@ -18,10 +18,15 @@ internal static class BuildGraphCommand
         var outDir = new Option<string>("--out") { Description = "output folder", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "initialisation seed", DefaultValueFactory = _ => 1UL };
         var lastRelu = new Option<bool>("--last-relu") { Description = "keep a ReLU after the embedding (ablation; off in the paper)" };
+        var loss = new Option<string>("--loss") { Description = "loss head: softmax, modified, asoftmax or amsoftmax", DefaultValueFactory = _ => "asoftmax" };
+        var margin = new Option<int>("--m") { Description = "A-Softmax angular margin m (integer 1..8)", DefaultValueFactory = _ => 4 };
+        var amMargin = new Option<float>("--am-margin") { Description = "AM-Softmax additive margin m", DefaultValueFactory = _ => 0.35f };
+        var amScale = new Option<float>("--am-scale") { Description = "AM-Softmax scale s", DefaultValueFactory = _ => 30f };
+        var noPlugin = new Option<bool>("--no-plugin") { Description = "build ψ(θ) from standard ONNX ops instead of the native margin plugin" };
         var batch = new Option<int>("--batch") { Description = "fixed batch size of train_step.onnx", DefaultValueFactory = _ => 32 };
-        var cmd = new Command("build-graph", "Build the SphereFace graphs (embedding.onnx, manifest.json) into a folder.")
+        var cmd = new Command("build-graph", "Build the SphereFace graphs (embedding.onnx, loss.onnx, train_step.onnx, manifest.json) into a folder.")
         {
-            net, classes, outDir, seed, lastRelu, batch,
+            net, classes, outDir, seed, lastRelu, loss, margin, amMargin, amScale, noPlugin, batch,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -30,18 +35,23 @@ internal static class BuildGraphCommand
             if (n < 2) throw new ArgumentException($"--classes must be at least 2, got {n}.");
             string dir = p.GetValue(outDir)!;
             var store = new ParameterStore(p.GetValue(seed));
+            var lossConfig = new LossConfig(LossGraph.Parse(p.GetValue(loss)!), p.GetValue(margin), p.GetValue(amMargin), p.GetValue(amScale), !p.GetValue(noPlugin));
             var embedding = EmbeddingGraph.Build(config, store);
+            long backbone = store.TotalCount;
+            var lossModel = LossGraph.Build(lossConfig, n, config.EmbeddingSize, store);
             var manifest = new Manifest
             {
-                Net = config.Name, Classes = n, BackboneParameters = store.TotalCount, Seed = store.Seed,
+                Net = config.Name, Classes = n, BackboneParameters = backbone, Seed = store.Seed,
                 LastRelu = config.LastRelu, EmbeddingSize = config.EmbeddingSize, Input = new InputContract(EmbeddingSize: config.EmbeddingSize),
             };
-            var graphs = new List<(string, string, ModelProto)> { ("embedding", "embedding.onnx", embedding) };
-            var step = TrainStepGraph.Build(new TrainStepConfig(config, new LossConfig(LossKind.Softmax), n, p.GetValue(batch), new SolverConfig()), store);
+            manifest.Sections["loss"] = LossGraph.ManifestSection(lossConfig, n, config.EmbeddingSize, "loss.onnx");
+            var graphs = new List<(string, string, ModelProto)> { ("embedding", "embedding.onnx", embedding), ("loss", "loss.onnx", lossModel) };
+            var step = TrainStepGraph.Build(new TrainStepConfig(config, lossConfig, n, p.GetValue(batch), new SolverConfig()), store);
             graphs.Add(("train_step", "train_step.onnx", step.Model));
             manifest.Sections[TrainStepManifest.SectionName] = TrainStepManifest.Section(step);
             GraphFolder.Write(dir, manifest, graphs);
-            Console.WriteLine($"{config.Name}: {store.TotalCount:N0} backbone parameters → {Path.Combine(dir, "embedding.onnx")}");
+            Console.WriteLine($"{config.Name}: {backbone:N0} backbone parameters → {Path.Combine(dir, "embedding.onnx")}");
+            Console.WriteLine($"{LossGraph.Name(lossConfig.Kind)} loss head ({store.TotalCount - backbone:N0} classifier parameters{(LossGraph.NeedsPlugin(lossConfig) ? $", needs {Graphs.Native.MarginPlugin.LibraryFileName}" : "")}) → {Path.Combine(dir, "loss.onnx")}");
             Console.WriteLine($"train step: batch {step.Config.BatchSize}, {step.Carried.Count} carried tensors → {Path.Combine(dir, "train_step.onnx")}");
             return 0;
         }));

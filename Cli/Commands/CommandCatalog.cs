@@ -8,7 +8,13 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         BuildGraphCommand.Create(),
+        SynthCommand.Create(),
         DemoCommand.Create(),
+        EmbedCommand.Create(),
+        EvalCommand.Create(),
+        PlotCommand.Create(),
         BenchCommand.Create(),
+        TrainCommand.Create(),
+        ExportCommand.Create(),
     ];
 }

@@ -1,5 +1,6 @@
 using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
+using SphereFace.Graphs.Losses;
 using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Optimizers;
 using SphereFace.Graphs.Parameters;
@@ -61,10 +62,10 @@ public sealed class TrainStepGraph
         string data = g.Input(DataInput, ElementType.Float, config.BatchSize, 3, SphereNetConfig.InputHeight, SphereNetConfig.InputWidth);
         string label = g.Input(LabelInput, ElementType.Int64, config.BatchSize);
         string lr = g.Input(LrInput, ElementType.Float);
-        g.Input(LambdaInput, ElementType.Float);
+        string lambda = g.Input(LambdaInput, ElementType.Float);
 
         string feature = SphereNet.Forward(g, data, config.Net, store);
-        var head = InterimSoftmaxHead.Append(g, feature, label, config.Classes, config.Loss, store);
+        var head = LossHead.Append(g, feature, label, lambda, config.Classes, config.Loss, store);
 
         var parameters = g.Parameters.ToArray();
         var grads = ReverseMode.Differentiate(g, head.Loss, parameters.Select(p => p.Name).ToArray());

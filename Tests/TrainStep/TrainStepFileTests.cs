@@ -29,7 +29,7 @@ print(len(m.graph.node), len(m.graph.input), len(m.graph.output), ",".join(custo
         var previous = Console.Error;
         Console.SetError(err);
         int code;
-        try { code = CliApp.Run(["build-graph", "--net", "sphere4", "--classes", "10", "--batch", "4", "--out", outDir]); }
+        try { code = CliApp.Run(["build-graph", "--net", "sphere4", "--classes", "10", "--batch", "4", "--loss", "softmax", "--out", outDir]); }
         finally { Console.SetError(previous); }
         Assert.AreEqual(0, code, err.ToString());
 

@@ -1,0 +1,36 @@
+using System.CommandLine;
+using System.Diagnostics;
+using SphereFace.Cli.Inputs;
+using SphereFace.Graphs.IO;
+using SphereFace.Inference.Output;
+
+namespace SphereFace.Cli.Commands;
+
+/// <summary><c>embed</c>: embeddings of many images, written as a .npy matrix plus the list of image paths.</summary>
+internal static class EmbedCommand
+{
+    public static Command Create()
+    {
+        var args = new EmbedderArguments();
+        var output = new Option<string>("--out") { Description = "output .npy (float32 [N,D]); the image paths go to the same name with .txt", Required = true };
+        var cmd = new Command("embed", "Embed images (aligning photos with their landmarks) into a .npy matrix and a path list.");
+        foreach (var o in args.All) cmd.Options.Add(o);
+        cmd.Options.Add(output);
+        cmd.SetAction(p => CliAction.Run(() =>
+        {
+            string npy = p.GetValue(output)!;
+            if (!npy.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--out must end in .npy, got '{npy}'.");
+            var inputs = FaceInputs.Load(p.GetValue(args.Images)!, p.GetValue(args.Landmarks));
+            using var embedder = args.Open(p);
+            var clock = Stopwatch.StartNew();
+            var rows = EmbeddingRun.Compute(embedder, inputs, p.GetValue(args.Batch), "embedding");
+            double seconds = clock.Elapsed.TotalSeconds;
+            NpyFile.WriteMatrix(npy, rows, inputs.Count, embedder.Dimension);
+            string list = Path.ChangeExtension(npy, ".txt");
+            AtomicFile.WriteAllText(list, string.Concat(inputs.Select(i => i.Path + "\n")));
+            Console.WriteLine($"{inputs.Count} embeddings of {embedder.Dimension} floats → {npy} (paths: {list}); {inputs.Count / seconds:0.0} images/s");
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,31 @@
+using System.CommandLine;
+using SphereFace.Inference;
+
+namespace SphereFace.Cli.Commands;
+
+/// <summary>Options shared by the verbs that run an <see cref="Embedder"/>.</summary>
+internal sealed class EmbedderArguments
+{
+    public Option<string> Model { get; } = new("--model") { Description = "embedding.onnx", Required = true };
+    public Option<string> Images { get; } = new("--images") { Description = "image folder (DIR/<identity>/<image>) or a text list of image paths", Required = true };
+    public Option<string?> Landmarks { get; } = new("--landmarks") { Description = "landmark list (path x1 y1 … x5 y5); without it the images must be aligned 112×96 faces" };
+    public Option<bool> Flip { get; } = new("--flip") { Description = "concatenate the features of each face and its mirror (1024-d, the paper's test representation)" };
+    public Option<int> Batch { get; } = new("--batch") { Description = "faces per network run", DefaultValueFactory = _ => 32 };
+    public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime intra-op threads (0: one per core)", DefaultValueFactory = _ => 0 };
+    public Option<bool> Cuda { get; } = new("--cuda") { Description = "run on CUDA (needs a build with -p:UseCuda=true)" };
+
+    public IEnumerable<Option> All => [Model, Images, Landmarks, Flip, Batch, Threads, Cuda];
+
+    public Embedder Open(ParseResult p)
+    {
+        int batch = p.GetValue(Batch);
+        if (batch < 1) throw new ArgumentException($"--batch must be ≥ 1, got {batch}.");
+        return new Embedder(p.GetValue(Model)!, new EmbedderOptions
+        {
+            FlipConcatenation = p.GetValue(Flip),
+            MaxBatch = batch,
+            IntraOpThreads = p.GetValue(Threads),
+            Device = p.GetValue(Cuda) ? ExecutionDevice.Cuda : ExecutionDevice.Cpu,
+        });
+    }
+}

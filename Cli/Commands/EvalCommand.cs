@@ -1,0 +1,135 @@
+using System.CommandLine;
+using Spectre.Console;
+using SphereFace.Cli.Inputs;
+using SphereFace.Inference;
+using SphereFace.Inference.Evaluation;
+using SphereFace.Inference.Plots;
+using SphereFace.Training.Data;
+using SphereFace.Training.Data.Formats;
+
+namespace SphereFace.Cli.Commands;
+
+/// <summary><c>eval</c>: runs an evaluation protocol with a model and prints/saves the figures.</summary>
+internal static class EvalCommand
+{
+    private static readonly string[] Protocols = ["lfw", "blufr", "ident", "fisher"];
+
+    public static Command Create()
+    {
+        var args = new EmbedderArguments();
+        var protocol = new Option<string>("--protocol") { Description = "lfw (pairs file, 10 folds), blufr (open set), ident (with distractors), fisher (angular Fisher score)", Required = true };
+        var pairs = new Option<string?>("--pairs") { Description = "lfw: LFW-format pairs.txt (names/numbers refer to --images)" };
+        var distractors = new Option<string?>("--distractors") { Description = "ident: distractor image folder or list" };
+        var distractorLandmarks = new Option<string?>("--distractor-landmarks") { Description = "ident: landmark list of the distractors" };
+        var trials = new Option<int>("--trials") { Description = "blufr: random open-set splits", DefaultValueFactory = _ => 10 };
+        var output = new Option<string?>("--out") { Description = "results JSON (default: eval-<protocol>.json next to the model; lfw plots beside it)" };
+        var cmd = new Command("eval", "Evaluate a model: LFW 10-fold verification, BLUFR-style open set, identification with distractors, or the angular Fisher score.");
+        foreach (var o in args.All) cmd.Options.Add(o);
+        foreach (var o in new Option[] { protocol, pairs, distractors, distractorLandmarks, trials, output }) cmd.Options.Add(o);
+        cmd.SetAction(p => CliAction.Run(() =>
+        {
+            string name = p.GetValue(protocol)!.Trim().ToLowerInvariant();
+            if (!Protocols.Contains(name)) throw new ArgumentException($"Unknown --protocol '{name}'; expected {string.Join(", ", Protocols)}.");
+            string model = p.GetValue(args.Model)!;
+            string json = p.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, $"eval-{name}.json");
+            string images = p.GetValue(args.Images)!;
+            int batch = p.GetValue(args.Batch);
+            using var embedder = args.Open(p);
+            EvaluationReport report;
+            switch (name)
+            {
+                case "lfw":
+                {
+                    string file = p.GetValue(pairs) ?? throw new ArgumentException("--protocol lfw needs --pairs (an LFW-format pairs.txt).");
+                    var (inputs, verification) = LfwInputs(images, p.GetValue(args.Landmarks), file);
+                    var features = Embed(embedder, inputs, batch);
+                    var result = LfwVerification.Evaluate(features, verification);
+                    report = result.ToReport(model);
+                    string stem = Path.ChangeExtension(json, null);
+                    RocPlot.Save(result.Roc, stem + "-roc.png", $"{Path.GetFileName(model)}: LFW ROC");
+                    var angles = AngleHistogramPlot.ToDegrees(result.Scores);
+                    AngleHistogramPlot.Save(angles.Where((_, i) => result.Same[i]).ToList(), angles.Where((_, i) => !result.Same[i]).ToList(),
+                        stem + "-angles.png", $"{Path.GetFileName(model)}: angles of LFW pairs");
+                    Console.WriteLine($"plots → {stem}-roc.png, {stem}-angles.png");
+                    break;
+                }
+                case "blufr":
+                {
+                    var inputs = FaceInputs.Load(images, p.GetValue(args.Landmarks));
+                    report = OpenSetEvaluation.Evaluate(Embed(embedder, inputs, batch), FaceInputs.Labels(inputs), p.GetValue(trials)).ToReport(model);
+                    break;
+                }
+                case "fisher":
+                {
+                    var inputs = FaceInputs.Load(images, p.GetValue(args.Landmarks));
+                    report = AngularFisherScore.Compute(Embed(embedder, inputs, batch), FaceInputs.Labels(inputs)).ToReport(model);
+                    break;
+                }
+                default:
+                {
+                    string gallery = p.GetValue(distractors) ?? throw new ArgumentException("--protocol ident needs --distractors (a folder or list of distractor images).");
+                    var probes = FaceInputs.Load(images, p.GetValue(args.Landmarks));
+                    var others = FaceInputs.Load(gallery, p.GetValue(distractorLandmarks));
+                    report = DistractorIdentification.Evaluate(Embed(embedder, probes, batch), FaceInputs.Labels(probes), Embed(embedder, others, batch, "distractors")).ToReport(model);
+                    break;
+                }
+            }
+            Print(report);
+            report.Save(json);
+            Console.WriteLine($"results → {json}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static EmbeddingMatrix Embed(Embedder embedder, IReadOnlyList<FaceInput> inputs, int batch, string label = "embedding") =>
+        new(EmbeddingRun.Compute(embedder, inputs, batch, label), inputs.Count, embedder.Dimension);
+
+    /// <summary>The images a pairs file names (each once) and the pairs as rows of that list, fold by fold.</summary>
+    private static (List<FaceInput> Inputs, List<VerificationPair> Pairs) LfwInputs(string images, string? landmarks, string pairsFile)
+    {
+        if (!Directory.Exists(images)) throw new DirectoryNotFoundException($"--images '{images}' must be the image folder the pairs file refers to.");
+        var folds = PairsFile.Read(pairsFile);
+        var set = FaceDataset.Load(images, landmarks, missing: landmarks is null ? MissingLandmarks.Error : MissingLandmarks.Skip);
+        // Pairs name images as <name>/<name>_<nnnn>; match them whatever the file extension.
+        var byStem = new Dictionary<string, FaceSample>(StringComparer.Ordinal);
+        foreach (var s in set.Samples)
+        {
+            string rel = Path.GetRelativePath(images, s.Path).Replace('\\', '/');
+            byStem[Path.ChangeExtension(rel, null)] = s;
+        }
+        var rows = new Dictionary<string, int>(StringComparer.Ordinal);
+        var inputs = new List<FaceInput>();
+        int Row(string name, int number)
+        {
+            string stem = FacePair.ImagePath(name, number, "");
+            if (rows.TryGetValue(stem, out int r)) return r;
+            if (!byStem.TryGetValue(stem, out var sample))
+                throw new InvalidDataException($"{pairsFile}: image '{stem}.*' is not under '{images}'{(landmarks is null ? "" : $" with landmarks in '{landmarks}'")}.");
+            inputs.Add(new FaceInput(sample.Path, set.Identities[sample.Label], sample.Landmarks));
+            return rows[stem] = inputs.Count - 1;
+        }
+        var pairs = new List<VerificationPair>();
+        for (int f = 0; f < folds.Count; f++)
+            foreach (var pair in folds[f].All)
+                pairs.Add(new VerificationPair(Row(pair.Name1, pair.Number1), Row(pair.Name2, pair.Number2), pair.Same, f));
+        return (inputs, pairs);
+    }
+
+    private static void Print(EvaluationReport report)
+    {
+        var table = new Table().Title($"{report.Protocol}: {Markup.Escape(report.Model)}");
+        table.AddColumns("metric", "value", "± std", "note");
+        foreach (var m in report.Metrics)
+            table.AddRow(m.Name, Format(m.Value), m.Std is { } s ? s.ToString("F4") : "", Markup.Escape(m.Note ?? ""));
+        AnsiConsole.Write(table);
+    }
+
+    private static string Format(double? v) => v switch
+    {
+        null => "n/a",
+        { } x when double.IsInfinity(x) || double.IsNaN(x) => x.ToString(),
+        { } x when x == Math.Floor(x) && Math.Abs(x) >= 2 => x.ToString("N0"),
+        { } x => x.ToString("F4"),
+    };
+}

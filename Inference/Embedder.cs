@@ -1,0 +1,225 @@
+using System.Numerics.Tensors;
+using Microsoft.ML.OnnxRuntime;
+using SphereFace.Graphs.Export;
+
+namespace SphereFace.Inference;
+
+/// <summary>
+/// Computes L2-normalised face embeddings with a SphereFace <c>embedding.onnx</c>.
+/// <para>
+/// All embedding calls are safe to make concurrently from many threads (ONNX Runtime sessions support concurrent
+/// runs, and each call rents its own pooled input/output buffers); <see cref="Dispose"/> must not race with them.
+/// Runs reuse tensors pooled by batch size, so steady-state calls allocate nothing model-sized.
+/// </para>
+/// <example>
+/// <code>
+/// using var embedder = new Embedder("artifacts/run1/embedding.onnx", new EmbedderOptions { FlipConcatenation = true });
+/// using var photo = Cv2.ImRead("alice.jpg");
+/// float[] a = embedder.Embed(photo, landmarks);        // 5 points: eyes, nose, mouth corners
+/// float[] b = embedder.EmbedAligned(alignedFace);      // an already aligned 112×96 BGR face
+/// float cosine = Embedder.Similarity(a, b);
+/// </code>
+/// </example>
+/// </summary>
+public sealed partial class Embedder : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions;
+    private readonly RunBufferPool _pool;
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly int _maxBatch;
+    private bool _disposed;
+
+    /// <summary>
+    /// Loads <paramref name="modelPath"/> and validates its input contract. Throws
+    /// <see cref="FileNotFoundException"/> for a missing file, <see cref="InvalidDataException"/> for a truncated,
+    /// corrupt or non-SphereFace model, and <see cref="NotSupportedException"/> for CUDA on a CPU-only build.
+    /// </summary>
+    public Embedder(string modelPath, EmbedderOptions? options = null)
+    {
+        options ??= new EmbedderOptions();
+        if (options.MaxBatch < 1) throw new ArgumentException($"MaxBatch must be ≥ 1, got {options.MaxBatch}.");
+        if (options.IntraOpThreads < 0) throw new ArgumentException($"IntraOpThreads must be ≥ 0, got {options.IntraOpThreads}.");
+        ModelPath = modelPath;
+        Contract = EmbeddingModelCheck.ReadContract(modelPath);
+        FlipConcatenation = options.FlipConcatenation;
+        _maxBatch = options.MaxBatch;
+        using var sessionOptions = CreateSessionOptions(options);
+        try
+        {
+            _session = new InferenceSession(modelPath, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{modelPath}: ONNX Runtime cannot load the model: {e.Message}", e);
+        }
+        try
+        {
+            EmbeddingModelCheck.CheckSession(_session, Contract, modelPath);
+        }
+        catch
+        {
+            _session.Dispose();
+            throw;
+        }
+        _runOptions = new RunOptions();
+        _inputNames = [Contract.InputName];
+        _outputNames = [Contract.OutputName];
+        _pool = new RunBufferPool(Contract.Height, Contract.Width, Contract.EmbeddingSize);
+    }
+
+    /// <summary>The model file.</summary>
+    public string ModelPath { get; }
+
+    /// <summary>The model's input contract (size, normalisation, names).</summary>
+    public InputContract Contract { get; }
+
+    /// <summary>Whether results are the concatenated features of the face and its mirror.</summary>
+    public bool FlipConcatenation { get; }
+
+    /// <summary>Length of each returned embedding: the model's embedding size, doubled with flip concatenation.</summary>
+    public int Dimension => FlipConcatenation ? 2 * Contract.EmbeddingSize : Contract.EmbeddingSize;
+
+    /// <summary>Floats in one preprocessed face tensor (3 × H × W).</summary>
+    public int TensorLength => 3 * Contract.Height * Contract.Width;
+
+    /// <summary>
+    /// Cosine similarity of two embeddings (for this embedder's unit-norm outputs, their dot product).
+    /// Throws when lengths differ; NaN when either vector is all zeros.
+    /// </summary>
+    public static float Similarity(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        if (a.Length != b.Length) throw new ArgumentException($"Embeddings of different lengths ({a.Length} and {b.Length}) cannot be compared.");
+        return TensorPrimitives.CosineSimilarity(a, b);
+    }
+
+    /// <summary>
+    /// Embeds one preprocessed face tensor (CHW, RGB, (p − 127.5)/128, the contract's size).
+    /// </summary>
+    public float[] EmbedTensor(ReadOnlySpan<float> chw)
+    {
+        var result = new float[Dimension];
+        EmbedTensors(chw, 1, result);
+        return result;
+    }
+
+    /// <summary>
+    /// Embeds <paramref name="count"/> preprocessed face tensors stored one after another in
+    /// <paramref name="nchw"/>, writing <paramref name="count"/> × <see cref="Dimension"/> floats to
+    /// <paramref name="destination"/> (row-major). NaN/∞ inputs are rejected.
+    /// </summary>
+    public void EmbedTensors(ReadOnlySpan<float> nchw, int count, Span<float> destination)
+    {
+        int len = TensorLength;
+        if (count < 0 || nchw.Length != (long)count * len)
+            throw new ArgumentException($"Tensor data has {nchw.Length} floats; {count} faces of 3×{Contract.Height}×{Contract.Width} need {(long)count * len}.");
+        if (!float.IsFinite(TensorPrimitives.Sum(nchw)))
+            throw new ArgumentException("Face tensor holds NaN or infinite values.");
+        CheckDestination(count, destination.Length);
+        for (int start = 0; start < count; start += _maxBatch)
+        {
+            int n = Math.Min(_maxBatch, count - start);
+            var chunk = nchw.Slice(start * len, n * len);
+            var buffers = Rent(n);
+            try
+            {
+                chunk.CopyTo(buffers.Input);
+                Finish(buffers, n, destination.Slice(start * Dimension, n * Dimension));
+            }
+            finally { _pool.Return(buffers); }
+        }
+    }
+
+    /// <summary>Rents buffers for <paramref name="faces"/> faces (twice as many images with flip concatenation).</summary>
+    private RunBuffers Rent(int faces)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _pool.Rent(FlipConcatenation ? 2 * faces : faces);
+    }
+
+    /// <summary>
+    /// With the first <paramref name="faces"/> face tensors written into <paramref name="buffers"/>: adds their
+    /// mirrors if needed, runs the graph, and writes the normalised embeddings.
+    /// </summary>
+    private void Finish(RunBuffers buffers, int faces, Span<float> destination)
+    {
+        int len = TensorLength, e = Contract.EmbeddingSize;
+        if (FlipConcatenation)
+            for (int i = 0; i < faces; i++)
+                Mirror(buffers.Input.AsSpan(i * len, len), buffers.Input.AsSpan((faces + i) * len, len), Contract.Width);
+        _session.Run(_runOptions, _inputNames, buffers.InputValues, _outputNames, buffers.OutputValues);
+        for (int i = 0; i < faces; i++)
+        {
+            var row = destination.Slice(i * Dimension, Dimension);
+            buffers.Output.AsSpan(i * e, e).CopyTo(row);
+            if (FlipConcatenation) buffers.Output.AsSpan((faces + i) * e, e).CopyTo(row[e..]);
+            float norm = TensorPrimitives.Norm(row);
+            if (!float.IsFinite(norm) || norm == 0f)
+                throw new InvalidDataException($"{ModelPath}: the model produced a {(norm == 0f ? "zero" : "non-finite")} embedding; the weights are broken.");
+            TensorPrimitives.Divide(row, norm, row);
+        }
+    }
+
+    /// <summary>Writes the horizontal mirror of a CHW tensor (each row reversed).</summary>
+    private static void Mirror(ReadOnlySpan<float> source, Span<float> target, int width)
+    {
+        source.CopyTo(target);
+        for (int offset = 0; offset < target.Length; offset += width) target.Slice(offset, width).Reverse();
+    }
+
+    private void CheckDestination(int faces, int length)
+    {
+        if (length != (long)faces * Dimension)
+            throw new ArgumentException($"Destination has {length} floats; {faces} embeddings of {Dimension} need {(long)faces * Dimension}.");
+    }
+
+    private static SessionOptions CreateSessionOptions(EmbedderOptions options)
+    {
+        var so = new SessionOptions
+        {
+            GraphOptimizationLevel = options.GraphOptimization,
+            IntraOpNumThreads = options.IntraOpThreads,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        try
+        {
+            if (options.Device == ExecutionDevice.Cuda) AppendCuda(so, options.CudaDeviceId);
+            options.ConfigureSession?.Invoke(so);
+            return so;
+        }
+        catch
+        {
+            so.Dispose();
+            throw;
+        }
+    }
+
+    private static void AppendCuda(SessionOptions so, int deviceId)
+    {
+#if SPHEREFACE_CUDA
+        try
+        {
+            so.AppendExecutionProvider_CUDA(deviceId);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new NotSupportedException($"CUDA device {deviceId} is not usable by ONNX Runtime: {e.Message}", e);
+        }
+#else
+        throw new NotSupportedException(
+            $"CUDA (device {deviceId}) was requested, but this build uses the CPU-only ONNX Runtime. Rebuild with " +
+            "`dotnet build -p:UseCuda=true` (the Microsoft.ML.OnnxRuntime.Gpu package must be reachable from NuGet) to run on a GPU.");
+#endif
+    }
+
+    /// <summary>Releases the ONNX Runtime session and the pooled buffers. Not to be called while embedding calls run.</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _session.Dispose();
+        _runOptions.Dispose();
+        _pool.Dispose();
+    }
+}

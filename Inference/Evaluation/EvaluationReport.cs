@@ -1,0 +1,36 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SphereFace.Graphs.IO;
+
+namespace SphereFace.Inference.Evaluation;
+
+/// <summary>One reported figure: a value (null when it cannot be measured on this data), an optional spread, a note.</summary>
+public sealed record EvaluationMetric(string Name, double? Value, double? Std = null, string? Note = null);
+
+/// <summary>The metrics of one protocol run, shown as a table and saved as JSON next to the model.</summary>
+/// <param name="Protocol">lfw, blufr, ident or fisher.</param>
+/// <param name="Model">Model file (or embeddings file) the features came from.</param>
+/// <param name="Metrics">The figures, in display order.</param>
+public sealed record EvaluationReport(string Protocol, string Model, IReadOnlyList<EvaluationMetric> Metrics)
+{
+    /// <summary>UTC time of the evaluation.</summary>
+    public DateTime CreatedUtc { get; init; } = DateTime.UtcNow;
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Indented JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    /// <summary>Writes the JSON atomically to <paramref name="path"/>.</summary>
+    public void Save(string path) => AtomicFile.WriteAllText(path, ToJson());
+
+    /// <summary>Reads a report written by <see cref="Save"/>.</summary>
+    public static EvaluationReport Load(string path) =>
+        JsonSerializer.Deserialize<EvaluationReport>(File.ReadAllText(path), Options) ?? throw new InvalidDataException($"{path}: empty report.");
+}

@@ -1,1 +1,0 @@
-namespace SphereFace.Inference; internal static class Placeholder {}

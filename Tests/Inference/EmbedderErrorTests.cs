@@ -1,0 +1,90 @@
+using OpenCvSharp;
+using SphereFace.Graphs.Export;
+using SphereFace.Graphs.IO;
+using SphereFace.Graphs.Nets;
+using SphereFace.Graphs.Parameters;
+using SphereFace.Inference;
+using SphereFace.Tests.Support;
+using static SphereFace.Tests.Inference.EmbedderFixture;
+
+namespace SphereFace.Tests.Inference;
+
+/// <summary>Bad models and bad inputs give clear errors.</summary>
+[TestClass]
+public sealed class EmbedderErrorTests
+{
+    [TestMethod]
+    public void MissingModelNamesTheFile()
+    {
+        var e = Assert.ThrowsExactly<FileNotFoundException>(() => new Embedder("/nonexistent/embedding.onnx"));
+        StringAssert.Contains(e.Message, "/nonexistent/embedding.onnx");
+    }
+
+    [TestMethod]
+    public void TruncatedModelIsRejected()
+    {
+        using var dir = new TempDir();
+        var bytes = File.ReadAllBytes(ModelPath);
+        string path = dir.File("truncated.onnx");
+        File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length / 3).ToArray());
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => new Embedder(path));
+        StringAssert.Contains(e.Message, path);
+    }
+
+    [TestMethod]
+    public void ModelWithoutContractIsRejected()
+    {
+        using var dir = new TempDir();
+        var model = EmbeddingGraph.Build(SphereNetConfig.Parse("sphere4"), new ParameterStore(1));
+        model.MetadataProps.Clear();
+        string path = dir.File("plain.onnx");
+        ModelFile.Save(model, path);
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => new Embedder(path));
+        StringAssert.Contains(e.Message, "sphereface.");
+    }
+
+    [TestMethod]
+    public void ContractThatDisagreesWithTheGraphIsRejected()
+    {
+        using var dir = new TempDir();
+        var model = EmbeddingGraph.Build(SphereNetConfig.Parse("sphere4"), new ParameterStore(1));
+        model.MetadataProps.First(p => p.Key == "sphereface.embedding_size").Value = "256";
+        string path = dir.File("mismatch.onnx");
+        ModelFile.Save(model, path);
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => new Embedder(path));
+        StringAssert.Contains(e.Message, "256");
+    }
+
+    [TestMethod]
+    public void CudaOnCpuBuildSaysHowToRebuild()
+    {
+        var e = Assert.ThrowsExactly<NotSupportedException>(() => new Embedder(ModelPath, new EmbedderOptions { Device = ExecutionDevice.Cuda }));
+        StringAssert.Contains(e.Message, "-p:UseCuda=true");
+    }
+
+    [TestMethod]
+    public void BadImagesAndLandmarksAreRejected()
+    {
+        using var embedder = new Embedder(ModelPath);
+        using var photo = RandomImage(250, 250, 3);
+        var e1 = Assert.ThrowsExactly<ArgumentException>(() => embedder.EmbedAligned(photo));
+        StringAssert.Contains(e1.Message, "250×250");
+        StringAssert.Contains(e1.Message, "landmarks");
+
+        using var empty = new Mat();
+        Assert.ThrowsExactly<ArgumentException>(() => embedder.EmbedAligned(empty));
+        Point2f[] good = [new(100, 110), new(150, 112), new(125, 140), new(105, 165), new(148, 166)];
+        Assert.ThrowsExactly<ArgumentException>(() => embedder.Embed(empty, good));
+
+        var nan = good.ToArray();
+        nan[2] = new Point2f(float.NaN, 140);
+        var e2 = Assert.ThrowsExactly<ArgumentException>(() => embedder.Embed(photo, nan));
+        StringAssert.Contains(e2.Message, "nose");
+        Assert.ThrowsExactly<ArgumentException>(() => embedder.Embed(photo, good.AsSpan(0, 4)));
+
+        var tensor = new float[3 * 112 * 96];
+        tensor[7] = float.NaN;
+        Assert.ThrowsExactly<ArgumentException>(() => embedder.EmbedTensor(tensor));
+        Assert.ThrowsExactly<ArgumentException>(() => embedder.EmbedTensor(new float[100]));
+    }
+}

@@ -1,0 +1,169 @@
+using Microsoft.ML.OnnxRuntime;
+using SphereFace.Graphs.Losses;
+using SphereFace.Graphs.Parameters;
+using SphereFace.Tests.Native;
+
+namespace SphereFace.Tests.Losses;
+
+[TestClass]
+public sealed class LossHeadTests
+{
+    private const int Classes = 10, Width = 16, Batch = 32;
+    private static readonly float[] Lambdas = [0f, 5f, 1000f];
+
+    private static (float[] Feature, long[] Label) Batch_(ulong seed, double scale = 3)
+    {
+        var rng = new SeededRandom(seed);
+        var feature = new float[Batch * Width];
+        for (int i = 0; i < feature.Length; i++) feature[i] = (float)(rng.NextGaussian() * scale);
+        var label = new long[Batch];
+        for (int i = 0; i < Batch; i++) label[i] = rng.NextInt(Classes);
+        return (feature, label);
+    }
+
+    private static IEnumerable<LossConfig> Configs(bool plugin)
+    {
+        yield return new LossConfig(LossKind.Softmax, UsePlugin: plugin);
+        yield return new LossConfig(LossKind.Modified, UsePlugin: plugin);
+        for (int m = 1; m <= 4; m++) yield return new LossConfig(LossKind.ASoftmax, M: m, UsePlugin: plugin);
+        yield return new LossConfig(LossKind.AMSoftmax, AmMargin: 0.35f, AmScale: 30f, UsePlugin: plugin);
+        yield return new LossConfig(LossKind.AMSoftmax, AmMargin: 0.1f, AmScale: 8f, UsePlugin: plugin);
+    }
+
+    private static Dictionary<string, float[]> Run(GraphSession s, float[] feature, long[] label, float lambda) =>
+        s.Run((LossGraph.FeatureName, feature, [label.Length, feature.Length / label.Length]),
+              (LossGraph.LabelName, label, [label.Length]),
+              (LossGraph.LambdaName, new[] { lambda }, []));
+
+    [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void EveryHeadMatchesTheDoublePrecisionReference(bool plugin)
+    {
+        ulong seed = 100;
+        foreach (var config in Configs(plugin))
+        {
+            var store = new ParameterStore(5);
+            var model = LossGraph.Build(config, Classes, Width, store);
+            using var session = new GraphSession(model, plugin);
+            float[] weight = store[Classifier.WeightName].Data;
+            float[]? bias = store.Contains(Classifier.BiasName) ? store[Classifier.BiasName].Data : null;
+            Assert.AreEqual(config.Kind == LossKind.Softmax, bias is not null, "only plain softmax has a bias");
+            foreach (float lambda in Lambdas)
+            {
+                var (feature, label) = Batch_(seed++);
+                var got = Run(session, feature, label, lambda);
+                var want = LossReference.Compute(config, feature, label, lambda, weight, bias, Classes);
+                string what = $"{config} λ={lambda}";
+                for (int i = 0; i < Batch; i++)
+                    for (int j = 0; j < Classes; j++)
+                        Assert.AreEqual(want.Logits[i, j], got[LossGraph.LogitsName][i * Classes + j], 1e-4 * (1 + Math.Abs(want.Logits[i, j])), $"{what}: logit [{i},{j}]");
+                Assert.AreEqual(want.Loss, got[LossGraph.LossName][0], 1e-4 * (1 + want.Loss), $"{what}: loss");
+                if (LossReference.SmallestTopGap(want.Logits) > 1e-3)
+                    Assert.AreEqual(want.Accuracy, got[LossGraph.AccuracyName][0], 1e-6, $"{what}: accuracy");
+            }
+        }
+    }
+
+    [TestMethod]
+    public void ASoftmaxWithMarginOneIsModifiedSoftmaxForAnyLambda()
+    {
+        var (feature, label) = Batch_(9);
+        using var modified = new GraphSession(LossGraph.Build(new LossConfig(LossKind.Modified), Classes, Width, new ParameterStore(5)), plugin: false);
+        using var margin1 = new GraphSession(LossGraph.Build(new LossConfig(LossKind.ASoftmax, M: 1), Classes, Width, new ParameterStore(5)), plugin: true);
+        float reference = Run(modified, feature, label, 0f)[LossGraph.LossName][0];
+        foreach (float lambda in Lambdas)
+            Assert.AreEqual(reference, Run(margin1, feature, label, lambda)[LossGraph.LossName][0], 1e-4);
+    }
+
+    [TestMethod]
+    public void PluginAndTwinLossGraphsAgree()
+    {
+        for (int m = 2; m <= 4; m++)
+        {
+            using var plugin = new GraphSession(LossGraph.Build(new LossConfig(LossKind.ASoftmax, M: m), Classes, Width, new ParameterStore(5)), plugin: true);
+            using var twin = new GraphSession(LossGraph.Build(new LossConfig(LossKind.ASoftmax, M: m, UsePlugin: false), Classes, Width, new ParameterStore(5)), plugin: false);
+            foreach (float lambda in Lambdas)
+            {
+                var (feature, label) = Batch_((ulong)(m * 10) + (ulong)lambda);
+                var a = Run(plugin, feature, label, lambda);
+                var b = Run(twin, feature, label, lambda);
+                CollectionAssert.AreEqual(b[LossGraph.LogitsName], a[LossGraph.LogitsName], $"m={m} λ={lambda}");
+                Assert.AreEqual(b[LossGraph.LossName][0], a[LossGraph.LossName][0], 1e-6);
+            }
+        }
+    }
+
+    [TestMethod]
+    [DataRow(LossKind.Softmax)]
+    [DataRow(LossKind.Modified)]
+    [DataRow(LossKind.ASoftmax)]
+    [DataRow(LossKind.AMSoftmax)]
+    public void NaNFeaturesGiveANaNLossAndLeaveOtherRowsIntact(LossKind kind)
+    {
+        var config = new LossConfig(kind, M: 4);
+        var store = new ParameterStore(5);
+        using var session = new GraphSession(LossGraph.Build(config, Classes, Width, store), plugin: true);
+        var (feature, label) = Batch_(21);
+        var clean = Run(session, feature, label, 5f);
+        feature[3 * Width + 2] = float.NaN;   // one value of row 3
+        var dirty = Run(session, feature, label, 5f);
+        Assert.IsTrue(float.IsNaN(dirty[LossGraph.LossName][0]), "loss");
+        for (int j = 0; j < Classes; j++) Assert.IsTrue(float.IsNaN(dirty[LossGraph.LogitsName][3 * Classes + j]), "row 3 logits");
+        for (int j = 0; j < Classes; j++) Assert.AreEqual(clean[LossGraph.LogitsName][j], dirty[LossGraph.LogitsName][j], "row 0 logits");
+    }
+
+    [TestMethod]
+    [DataRow(LossKind.Softmax, Classes)]
+    [DataRow(LossKind.Softmax, -1L)]
+    [DataRow(LossKind.ASoftmax, Classes + 5L)]
+    [DataRow(LossKind.ASoftmax, -1L)]
+    [DataRow(LossKind.AMSoftmax, -Classes - 1L)]
+    public void LabelOutOfRangeIsARunTimeError(LossKind kind, long bad)
+    {
+        using var session = new GraphSession(LossGraph.Build(new LossConfig(kind), Classes, Width, new ParameterStore(5)), plugin: true);
+        var (feature, label) = Batch_(31);
+        label[7] = bad;
+        var e = Assert.ThrowsExactly<OnnxRuntimeException>(() => Run(session, feature, label, 5f));
+        StringAssert.Contains(e.Message, "GatherElements");
+    }
+
+    [TestMethod]
+    public void LambdaScheduleFollowsTheCaffeFormula()
+    {
+        var schedule = new LambdaSchedule();
+        Assert.AreEqual(1000f, schedule.At(0));
+        foreach (long iter in new long[] { 1, 10, 100, 1000, 5000, 100_000 })
+            Assert.AreEqual(Math.Max(5, 1000 / (1 + 0.12 * iter)), schedule.At(iter), 1e-3, $"iter {iter}");
+        var custom = new LambdaSchedule(Base: 100, Gamma: 0.5, Power: 2, Min: 0.5);
+        Assert.AreEqual(Math.Max(0.5, 100 * Math.Pow(1 + 0.5 * 3, -2)), custom.At(3), 1e-5);
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => schedule.At(-1));
+        Assert.ThrowsExactly<ArgumentException>(() => new LambdaSchedule(Gamma: double.NaN).Validate());
+    }
+
+    [TestMethod]
+    public void ClassifierUsesCaffeInitialisation()
+    {
+        var store = new ParameterStore(5);
+        LossGraph.Build(new LossConfig(LossKind.Softmax), Classes, Width, store);
+        var w = store[Classifier.WeightName];
+        var b = store[Classifier.BiasName];
+        CollectionAssert.AreEqual(new long[] { Classes, Width }, w.Shape);
+        double limit = Math.Sqrt(3.0 / Width);
+        Assert.IsTrue(w.Data.All(v => Math.Abs(v) <= limit) && w.Data.Max() > 0.8 * limit && w.Data.Min() < -0.8 * limit, "Xavier ±sqrt(3/fan_in)");
+        Assert.IsTrue(b.Data.All(v => v == 0f));
+        Assert.AreEqual(2f, b.LrMult);
+        Assert.AreEqual(0f, b.DecayMult);
+    }
+
+    [TestMethod]
+    public void InvalidConfigurationsAreRejectedWhenBuilding()
+    {
+        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(new LossConfig(LossKind.ASoftmax, M: 0), Classes, Width, new ParameterStore(1)));
+        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(new LossConfig(LossKind.ASoftmax, M: 9, UsePlugin: false), Classes, Width, new ParameterStore(1)));
+        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(new LossConfig(LossKind.AMSoftmax, AmScale: 0), Classes, Width, new ParameterStore(1)));
+        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(new LossConfig(LossKind.Softmax), 1, Width, new ParameterStore(1)));
+        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Parse("arcface"));
+        Assert.AreEqual(LossKind.AMSoftmax, LossGraph.Parse("AMSoftmax"));
+    }
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text.Json;
+using SphereFace.Graphs.IO;
+using SphereFace.Training.Data;
+
+namespace SphereFace.Training.Checkpoints;
+
+/// <summary>
+/// Reads and writes <see cref="Checkpoint"/>s as safetensors files (docs/checkpoints.md). Writing goes through
+/// a temporary file and a rename, so the previous checkpoint survives a crash mid-write.
+/// </summary>
+public static class CheckpointFile
+{
+    /// <summary>Metadata keys.</summary>
+    public const string FormatKey = "format", IterationKey = "iteration", NetKey = "net", LossKey = "loss",
+        SampleOrderKey = "sample_order", ConfigKey = "config", InfoPrefix = "info.";
+
+    /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically.</summary>
+    public static void Save(string path, Checkpoint checkpoint)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [FormatKey] = Checkpoint.Format,
+            [IterationKey] = checkpoint.Iteration.ToString(CultureInfo.InvariantCulture),
+            [NetKey] = checkpoint.Net,
+            [LossKey] = checkpoint.Loss,
+            [SampleOrderKey] = JsonSerializer.Serialize(new SampleOrderJson(checkpoint.SampleOrder.Seed, checkpoint.SampleOrder.Epoch, checkpoint.SampleOrder.Position), JsonOptions),
+            [ConfigKey] = checkpoint.ConfigJson,
+        };
+        foreach (var (k, v) in checkpoint.Info) metadata[InfoPrefix + k] = v;
+        AtomicFile.Write(path, s => SafeTensors.Write(s, checkpoint.Tensors, metadata));
+    }
+
+    /// <summary>
+    /// Reads a checkpoint; a missing, truncated or corrupt file, or one that is not a SphereFace checkpoint,
+    /// is an error naming the file and the problem.
+    /// </summary>
+    public static Checkpoint Load(string path)
+    {
+        var (tensors, metadata) = SafeTensors.Read(path);
+        string Get(string key) => metadata.TryGetValue(key, out var v) ? v
+            : throw new InvalidDataException($"'{path}' is not a SphereFace checkpoint: metadata entry '{key}' is missing.");
+        if (Get(FormatKey) != Checkpoint.Format)
+            throw new InvalidDataException($"'{path}' has checkpoint format '{metadata[FormatKey]}', expected '{Checkpoint.Format}'.");
+        if (!long.TryParse(Get(IterationKey), NumberStyles.None, CultureInfo.InvariantCulture, out long iteration))
+            throw new InvalidDataException($"'{path}': iteration '{metadata[IterationKey]}' is not a non-negative integer.");
+        SampleOrderJson order;
+        try
+        {
+            order = JsonSerializer.Deserialize<SampleOrderJson>(Get(SampleOrderKey), JsonOptions) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}': sample_order is not valid ({e.Message}).", e);
+        }
+        if (order.Epoch < 0 || order.Position < 0)
+            throw new InvalidDataException($"'{path}': sample_order has a negative epoch or position.");
+        return new Checkpoint
+        {
+            Iteration = iteration,
+            Net = Get(NetKey),
+            Loss = Get(LossKey),
+            SampleOrder = new SampleOrderState(order.Seed, order.Epoch, order.Position),
+            ConfigJson = Get(ConfigKey),
+            Info = metadata.Where(kv => kv.Key.StartsWith(InfoPrefix, StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key[InfoPrefix.Length..], kv => kv.Value),
+            Tensors = tensors,
+        };
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private sealed record SampleOrderJson(ulong Seed, int Epoch, long Position);
+}

@@ -1,0 +1,68 @@
+namespace SphereFace.Training.Data.Synthetic;
+
+/// <summary>Size and shape of a generated synthetic face set (see <see cref="SyntheticFaceSet"/>).</summary>
+public sealed record SyntheticFaceSetOptions
+{
+    /// <summary>Total identities (train + test).</summary>
+    public int Identities { get; init; } = 600;
+
+    /// <summary>Share of identities held out for testing (disjoint from training), in (0, 1).</summary>
+    public double TestFraction { get; init; } = 0.2;
+
+    /// <summary>Images of the most frequent training identity.</summary>
+    public int MaxImagesPerIdentity { get; init; } = 40;
+
+    /// <summary>Fewest images of a training identity (≥ 1).</summary>
+    public int MinImagesPerIdentity { get; init; } = 4;
+
+    /// <summary>
+    /// Long-tail exponent s: the training identity of (random) rank r gets max(min, round(max · r^−s)) images;
+    /// 0 is balanced, larger is more imbalanced.
+    /// </summary>
+    public double Imbalance { get; init; } = 0.3;
+
+    /// <summary>Images of each test identity (≥ 2, so matched pairs exist).</summary>
+    public int TestImagesPerIdentity { get; init; } = 10;
+
+    /// <summary>Photo side in pixels (square).</summary>
+    public int ImageSize { get; init; } = 160;
+
+    /// <summary>Folds of the pairs file (LFW: 10); test identities are split between folds.</summary>
+    public int Folds { get; init; } = 10;
+
+    /// <summary>Matched pairs per fold, and as many mismatched (LFW: 300).</summary>
+    public int PairsPerFold { get; init; } = 300;
+
+    /// <summary>Seed of everything; the same seed and options give byte-identical files.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Parallel render threads (output does not depend on it).</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first out-of-range option.</summary>
+    public void Validate()
+    {
+        if (Identities < 4) throw new ArgumentException($"--identities must be at least 4, got {Identities}.");
+        if (!(TestFraction > 0 && TestFraction < 1)) throw new ArgumentException($"--test-fraction must be in (0, 1), got {TestFraction}.");
+        if (MinImagesPerIdentity < 1) throw new ArgumentException($"--min-images must be ≥ 1, got {MinImagesPerIdentity}.");
+        if (MaxImagesPerIdentity < MinImagesPerIdentity) throw new ArgumentException($"--max-images ({MaxImagesPerIdentity}) must be ≥ --min-images ({MinImagesPerIdentity}).");
+        if (MaxImagesPerIdentity > 9999) throw new ArgumentException($"--max-images must be ≤ 9999 (4-digit file numbers), got {MaxImagesPerIdentity}.");
+        if (!(Imbalance >= 0 && Imbalance <= 5)) throw new ArgumentException($"--imbalance must be in [0, 5], got {Imbalance}.");
+        if (TestImagesPerIdentity is < 2 or > 9999) throw new ArgumentException($"--test-images must be in [2, 9999], got {TestImagesPerIdentity}.");
+        if (ImageSize is < 64 or > 1024) throw new ArgumentException($"--size must be in [64, 1024], got {ImageSize}.");
+        if (Folds < 1) throw new ArgumentException($"--folds must be ≥ 1, got {Folds}.");
+        if (PairsPerFold < 1) throw new ArgumentException($"--pairs-per-fold must be ≥ 1, got {PairsPerFold}.");
+        if (Threads < 1) throw new ArgumentException($"--threads must be ≥ 1, got {Threads}.");
+        if (TestIdentityCount < 2 * Folds)
+            throw new ArgumentException($"{TestIdentityCount} test identities cannot fill {Folds} folds (each fold needs at least 2); raise --identities or --test-fraction, or lower --folds.");
+        int smallestFold = TestIdentityCount / Folds;
+        long matched = (long)smallestFold * TestImagesPerIdentity * (TestImagesPerIdentity - 1) / 2;
+        if (matched < PairsPerFold)
+            throw new ArgumentException(
+                $"a fold of {smallestFold} test identities × {TestImagesPerIdentity} images has only {matched} distinct matched pairs, fewer than --pairs-per-fold {PairsPerFold}; lower --pairs-per-fold or --folds, or raise --identities/--test-images.");
+        if (Identities - TestIdentityCount < 2) throw new ArgumentException("at least 2 training identities are needed; lower --test-fraction.");
+    }
+
+    /// <summary>How many identities are held out.</summary>
+    public int TestIdentityCount => Math.Max(1, (int)Math.Round(Identities * TestFraction));
+}

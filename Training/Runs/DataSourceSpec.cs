@@ -1,0 +1,58 @@
+using System.Globalization;
+using SphereFace.Graphs.Nets;
+using SphereFace.Training.Data;
+
+namespace SphereFace.Training.Runs;
+
+/// <summary>
+/// Parses a run's data source and opens the matching <see cref="IBatchSource"/>:
+/// <list type="bullet">
+/// <item><c>random:N</c> — N fixed random 112×96 images with labels i mod classes (in memory; development and memorisation runs);</item>
+/// <item>any other value — a dataset folder <c>root/&lt;identity&gt;/&lt;image&gt;</c>, aligned on the fly with the
+/// landmark list when one is given (otherwise the images are taken as already aligned), decoded by parallel workers.</item>
+/// </list>
+/// </summary>
+public static class DataSourceSpec
+{
+    /// <summary>Floats per face image (3·112·96).</summary>
+    public const int ImageLength = 3 * SphereNetConfig.InputHeight * SphereNetConfig.InputWidth;
+
+    private const string RandomPrefix = "random:";
+
+    /// <summary>True for the in-memory random-label source.</summary>
+    public static bool IsRandom(string spec) => spec.StartsWith(RandomPrefix, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Checks <paramref name="spec"/>; for a dataset folder returns its number of identities (loading the folder
+    /// listing and landmark list), for random data returns null. Errors name the value.
+    /// </summary>
+    public static int? Inspect(string spec, string? landmarks)
+    {
+        if (IsRandom(spec)) { RandomCount(spec); return null; }
+        if (!Directory.Exists(spec))
+            throw new DirectoryNotFoundException($"--data '{spec}' is neither random:N nor an existing dataset folder.");
+        return FaceDataset.Load(spec, landmarks).Identities.Count;
+    }
+
+    /// <summary>Opens the source of a run; <paramref name="resumeFrom"/> continues a checkpoint's sample order.</summary>
+    public static IBatchSource Open(TrainRunConfig config, SampleOrderState? resumeFrom)
+    {
+        if (IsRandom(config.Data))
+            return new RandomLabelBatchSource(RandomCount(config.Data), config.Classes, config.BatchSize, ImageLength, config.Seed, resumeFrom);
+        var dataset = FaceDataset.Load(config.Data, config.Landmarks);
+        if (dataset.Identities.Count != config.Classes)
+            throw new InvalidDataException($"Dataset '{config.Data}' has {dataset.Identities.Count} identities but the run is configured for {config.Classes} classes.");
+        return new FaceBatchSource(dataset, new FaceBatchSourceOptions
+        {
+            BatchSize = config.BatchSize, Seed = config.Seed, Resume = resumeFrom, Workers = config.DataWorkers,
+            FlipProbability = config.FlipProbability,
+        });
+    }
+
+    private static int RandomCount(string spec)
+    {
+        if (int.TryParse(spec.AsSpan(RandomPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1)
+            return n;
+        throw new ArgumentException($"--data '{spec}': expected random:N with N ≥ 1 in-memory random-label images.");
+    }
+}

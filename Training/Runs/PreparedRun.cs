@@ -1,0 +1,88 @@
+using SphereFace.Graphs.Losses;
+using SphereFace.Graphs.Native;
+using SphereFace.Graphs.Optimizers;
+using SphereFace.Graphs.Parameters;
+using SphereFace.Graphs.TrainStep;
+using SphereFace.Training.Checkpoints;
+using SphereFace.Training.Data;
+using SphereFace.Training.Session;
+
+namespace SphereFace.Training.Runs;
+
+/// <summary>
+/// A training run ready to go: the training-step graph built for the configuration, its session with the
+/// parameters loaded (seeded initial values, or a checkpoint's parameters, momenta and state), the data
+/// source at the right sample position, and the lr and λ schedules.
+/// </summary>
+public sealed class PreparedRun : IDisposable
+{
+    private PreparedRun(TrainRunConfig config, TrainStepSession session, IBatchSource source, TrainingLoop loop)
+    {
+        Config = config;
+        Session = session;
+        Source = source;
+        Loop = loop;
+    }
+
+    /// <summary>The run configuration.</summary>
+    public TrainRunConfig Config { get; }
+    /// <summary>The training-step session.</summary>
+    public TrainStepSession Session { get; }
+    /// <summary>The data source.</summary>
+    public IBatchSource Source { get; }
+    /// <summary>The step loop (its <see cref="TrainingLoop.Iteration"/> is where the run starts).</summary>
+    public TrainingLoop Loop { get; }
+    /// <summary>What checkpoints record about the model.</summary>
+    public RunIdentity Identity => new(Config.NetConfig.Name, Config.LossName, Config.ToJson());
+
+    /// <summary>
+    /// Builds everything for <paramref name="config"/>. With <paramref name="resume"/> (read from
+    /// <paramref name="resumeSource"/>), the checkpoint's tensors, iteration and sample order are restored after
+    /// checking it belongs to the same net and loss.
+    /// </summary>
+    public static PreparedRun Create(TrainRunConfig config, TrainSessionOptions options, Checkpoint? resume = null, string resumeSource = "")
+    {
+        config.Validate();
+        var net = config.NetConfig;
+        resume?.EnsureMatches(net.Name, config.LossName, resumeSource);
+        var lr = new MultiStepLr(config.BaseLr, config.LrGamma, config.LrSteps, config.Iterations);
+        var lambda = new LambdaSchedule(config.LambdaBase, config.LambdaGamma, config.LambdaPower, config.LambdaMin).Validate();
+
+        var store = new ParameterStore(config.Seed);
+        var solver = new SolverConfig(config.Momentum, config.WeightDecay, config.BiasLrMult, config.BiasDecayMult);
+        var step = TrainStepGraph.Build(new TrainStepConfig(net, config.Loss, config.Classes, config.BatchSize, solver), store);
+        if (step.NeedsPlugin)
+        {
+            var configure = options.Configure;
+            options = options with { Configure = o => { MarginPlugin.Register(o); configure?.Invoke(o); } };
+        }
+
+        TrainStepSession? session = null;
+        IBatchSource? source = null;
+        try
+        {
+            session = new TrainStepSession(step.Model, options);
+            if (resume is not null)
+                SessionState.Restore(session, resume.Tensors, resumeSource);
+            else
+                foreach (var c in step.Carried.Where(c => c.Kind == CarriedKind.Parameter))
+                    session.WriteCarried(c.Input, store[c.Input].Data);
+            source = DataSourceSpec.Open(config, resume?.SampleOrder);
+            var loop = new TrainingLoop(session, source, t => (float)lr.At(checked((int)t)), lambda.At, resume?.Iteration ?? 0);
+            return new PreparedRun(config, session, source, loop);
+        }
+        catch
+        {
+            source?.Dispose();
+            session?.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Source.Dispose();
+        Session.Dispose();
+    }
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SphereFace.Graphs.Losses;
+using SphereFace.Graphs.Nets;
+
+namespace SphereFace.Training.Runs;
+
+/// <summary>
+/// Everything that defines a training run's results (stored as JSON in <c>config.json</c> and in every
+/// checkpoint). Machine settings (threads, device) are not part of it.
+/// </summary>
+public sealed record TrainRunConfig
+{
+    /// <summary>Net name ("sphere4" … "sphere64").</summary>
+    public string Net { get; init; } = "sphere20";
+    /// <summary>ReLU after the embedding (ablation).</summary>
+    public bool LastRelu { get; init; }
+    /// <summary>Embedding width.</summary>
+    public int EmbeddingSize { get; init; } = 512;
+    /// <summary>Loss head.</summary>
+    public LossConfig Loss { get; init; } = new();
+    /// <summary>Identities of the classifier.</summary>
+    public int Classes { get; init; }
+    /// <summary>Images per step.</summary>
+    public int BatchSize { get; init; } = 32;
+    /// <summary>Total iterations (steps).</summary>
+    public int Iterations { get; init; } = 28000;
+    /// <summary>Base learning rate.</summary>
+    public float BaseLr { get; init; } = 0.1f;
+    /// <summary>Iterations at which the lr is multiplied by <see cref="LrGamma"/>.</summary>
+    public int[] LrSteps { get; init; } = [16000, 24000];
+    /// <summary>Factor applied at each lr step.</summary>
+    public float LrGamma { get; init; } = 0.1f;
+    /// <summary>A-Softmax λ schedule: λ = max(λ_min, base·(1+γ·iter)^(−power)).</summary>
+    public float LambdaBase { get; init; } = 1000f;
+    /// <summary>γ of the λ schedule.</summary>
+    public float LambdaGamma { get; init; } = 0.12f;
+    /// <summary>Power of the λ schedule.</summary>
+    public float LambdaPower { get; init; } = 1f;
+    /// <summary>Lower bound of λ.</summary>
+    public float LambdaMin { get; init; } = 5f;
+    /// <summary>SGD momentum.</summary>
+    public float Momentum { get; init; } = 0.9f;
+    /// <summary>Weight decay.</summary>
+    public float WeightDecay { get; init; } = 5e-4f;
+    /// <summary>Learning-rate multiplier of biases.</summary>
+    public float BiasLrMult { get; init; } = 2f;
+    /// <summary>Weight-decay multiplier of biases.</summary>
+    public float BiasDecayMult { get; init; }
+    /// <summary>Seed of the initialisation and of the data order.</summary>
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Data source specification (see docs/training.md), e.g. "random:64".</summary>
+    public string Data { get; init; } = "random:64";
+    /// <summary>Landmark list of a dataset folder (null: images already aligned).</summary>
+    public string? Landmarks { get; init; }
+    /// <summary>Decode/align threads of a dataset folder source.</summary>
+    public int DataWorkers { get; init; } = 2;
+    /// <summary>Probability of a horizontal flip per image (dataset folders only).</summary>
+    public double FlipProbability { get; init; } = 0.5;
+    /// <summary>Iterations between metrics rows.</summary>
+    public int LogEvery { get; init; } = 20;
+    /// <summary>Iterations between checkpoints.</summary>
+    public int CheckpointEvery { get; init; } = 1000;
+
+    /// <summary>The net configuration.</summary>
+    [JsonIgnore]
+    public SphereNetConfig NetConfig => SphereNetConfig.Parse(Net, LastRelu, EmbeddingSize);
+
+    /// <summary>Loss descriptor stored in checkpoints, e.g. "ASoftmax m=4" (the settings that change the math).</summary>
+    [JsonIgnore]
+    public string LossName => DescribeLoss(Loss);
+
+    /// <summary>A loss descriptor: kind and the margins that apply to it.</summary>
+    public static string DescribeLoss(LossConfig loss) => loss.Kind switch
+    {
+        LossKind.ASoftmax or LossKind.IRSoftmaxA => FormattableString.Invariant($"{loss.Kind} m={loss.M}"),
+        LossKind.AMSoftmax or LossKind.IRSoftmaxAM => FormattableString.Invariant($"{loss.Kind} m={loss.AmMargin:R} s={loss.AmScale:R}"),
+        _ => loss.Kind.ToString(),
+    };
+
+    /// <summary>Checks ranges; throws an <see cref="ArgumentException"/> naming the option.</summary>
+    public TrainRunConfig Validate()
+    {
+        _ = NetConfig;
+        if (Classes < 2) throw new ArgumentException($"--classes must be at least 2, got {Classes}.");
+        if (BatchSize < 1) throw new ArgumentException($"--batch must be at least 1, got {BatchSize}.");
+        if (Iterations < 1) throw new ArgumentException($"--iterations must be at least 1, got {Iterations}.");
+        if (!(BaseLr > 0) || float.IsInfinity(BaseLr)) throw new ArgumentException($"--lr must be a positive number, got {BaseLr}.");
+        if (LrSteps.Any(s => s < 1) || LrSteps.Zip(LrSteps.Skip(1)).Any(p => p.Second <= p.First)) throw new ArgumentException($"--lr-steps must be strictly increasing positive iterations, got {string.Join(",", LrSteps)}.");
+        if (Loss.M < 1) throw new ArgumentException($"--m must be an integer ≥ 1, got {Loss.M}.");
+        if (LogEvery < 1 || CheckpointEvery < 1) throw new ArgumentException("--log-every and --checkpoint-every must be at least 1.");
+        return this;
+    }
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>The configuration as indented JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    /// <summary>Parses JSON written by <see cref="ToJson"/>; <paramref name="source"/> names the origin in errors.</summary>
+    public static TrainRunConfig FromJson(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TrainRunConfig>(json, Options) ?? throw new JsonException("empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source}: the run configuration is not valid ({e.Message}).", e);
+        }
+    }
+}
