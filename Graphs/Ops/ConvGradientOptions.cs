@@ -27,11 +27,11 @@ public enum WeightGradient
 public static class ConvGradientOptions
 {
     /// <summary>Formulation of the input gradient of convs with stride &gt; 1.</summary>
-    public static StridedInputGradient StridedInput { get; set; } = StridedInputGradient.Polyphase;
+    public static StridedInputGradient StridedInput { get; set; } = StridedInputGradient.ConvTranspose;
 
     /// <summary>Input gradient of stride-1 convs as ConvTranspose instead of a Conv with flipped weights (for comparison only).</summary>
     public static bool UnstridedInputViaConvTranspose { get; set; }
 
     /// <summary>Formulation of the weight gradient.</summary>
-    public static WeightGradient Weight { get; set; } = WeightGradient.SwappedConv;
+    public static WeightGradient Weight { get; set; } = WeightGradient.Im2ColGemm;
 }
