@@ -23,7 +23,7 @@ internal static class BenchTrainCommand
         var loss = new Option<string>("--loss") { Description = "loss head (the PyTorch peer always uses a plain softmax classifier)", DefaultValueFactory = _ => "softmax" };
         var noPeer = new Option<bool>("--no-peer") { Description = "skip the PyTorch peer" };
         var strided = new Option<string>("--strided-input-grad") { Description = "polyphase, zero-insertion or conv-transpose (formulation of stride-2 conv input gradients)", DefaultValueFactory = _ => "conv-transpose" };
-        var weightGrad = new Option<string>("--weight-grad") { Description = "im2col-gemm or swapped-conv (formulation of conv weight gradients)", DefaultValueFactory = _ => "im2col-gemm" };
+        var weightGrad = new Option<string>("--weight-grad") { Description = "im2col-gemm, tap-gemms or swapped-conv (formulation of conv weight gradients)", DefaultValueFactory = _ => "im2col-gemm" };
         var cmd = new Command("train", "Time the full training step (forward, backward, SGD) in ONNX Runtime and a PyTorch peer; print images/s, peak memory, slowest ops and the ratio.")
         {
             net, batch, classes, threads, warmup, steps, profileSteps, loss, noPeer, strided, weightGrad,
@@ -44,8 +44,9 @@ internal static class BenchTrainCommand
             ConvGradientOptions.Weight = p.GetValue(weightGrad) switch
             {
                 "im2col-gemm" => WeightGradient.Im2ColGemm,
+                "tap-gemms" => WeightGradient.TapGemms,
                 "swapped-conv" => WeightGradient.SwappedConv,
-                var v => throw new ArgumentException($"--weight-grad must be im2col-gemm or swapped-conv, got '{v}'."),
+                var v => throw new ArgumentException($"--weight-grad must be im2col-gemm, tap-gemms or swapped-conv, got '{v}'."),
             };
             var store = new ParameterStore(1);
             var config = new TrainStepConfig(netConfig, new LossConfig(LossGraph.Parse(p.GetValue(loss)!)), n, b, new SolverConfig());

@@ -71,9 +71,12 @@ public sealed class Conv : IOpRule
                 x = ctx.Emit("Slice", [x, g.ConstInts(0, 0), g.ConstInts(hc, wc), g.ConstInts(2, 3)]);
             string xT = ctx.Emit("Transpose", [x], Attr.Ints("perm", 1, 0, 2, 3));
             string dyT = ctx.Emit("Transpose", [dy], Attr.Ints("perm", 1, 0, 2, 3));
-            result[1] = ConvGradientOptions.Weight == WeightGradient.Im2ColGemm
-                ? Im2ColWeightGradient(ctx, xT, dyT, stride, pads, endPads, ws, ys)
-                : SwappedConvWeightGradient(ctx, xT, dyT, stride, pads, endPads, ys);
+            result[1] = ConvGradientOptions.Weight switch
+            {
+                WeightGradient.Im2ColGemm => Im2ColWeightGradient(ctx, xT, dyT, stride, pads, endPads, ws, ys, perTap: false),
+                WeightGradient.TapGemms => Im2ColWeightGradient(ctx, xT, dyT, stride, pads, endPads, ws, ys, perTap: true),
+                _ => SwappedConvWeightGradient(ctx, xT, dyT, stride, pads, endPads, ys),
+            };
         }
         if (ctx.Needs(0))
         {
@@ -173,7 +176,7 @@ public sealed class Conv : IOpRule
     }
 
     /// <summary>dW = dY[M, N·h·w] · cols[C·k², N·h·w]ᵀ with cols gathered from the padded, channel-major input by k² strided slices.</summary>
-    private static string Im2ColWeightGradient(GradientContext ctx, string xT, string dyT, long[] stride, long[] pads, long[] endPads, long[] ws, long[] ys)
+    private static string Im2ColWeightGradient(GradientContext ctx, string xT, string dyT, long[] stride, long[] pads, long[] endPads, long[] ws, long[] ys, bool perTap)
     {
         var g = ctx.Graph;
         long m = ws[0], c = ws[1], kh = ws[2], kw = ws[3], n = ys[0], h = ys[2], w = ys[3];
@@ -184,8 +187,14 @@ public sealed class Conv : IOpRule
             for (long j = 0; j < kw; j++)
                 taps.Add(ctx.Emit("Slice", [padded, g.ConstInts(i, j), g.ConstInts(i + stride[0] * (h - 1) + 1, j + stride[1] * (w - 1) + 1),
                     g.ConstInts(2, 3), g.ConstInts(stride[0], stride[1])]));
-        string cols = ctx.Emit("Reshape", [ctx.Emit("Concat", taps, Attr.Int("axis", 1)), g.ConstInts(c * kh * kw, n * h * w)]);
         string dyMat = ctx.Emit("Reshape", [dyT, g.ConstInts(m, n * h * w)]);
+        if (perTap)
+        {
+            var perTapGrads = taps.Select(t => ctx.Emit("Reshape",
+                [ctx.Emit("Gemm", [dyMat, ctx.Emit("Reshape", [t, g.ConstInts(c, n * h * w)])], Attr.Int("transB", 1)), g.ConstInts(m, c, 1)])).ToList();
+            return ctx.Emit("Reshape", [ctx.Emit("Concat", perTapGrads, Attr.Int("axis", 2)), g.ConstInts(m, c, kh, kw)]);
+        }
+        string cols = ctx.Emit("Reshape", [ctx.Emit("Concat", taps, Attr.Int("axis", 1)), g.ConstInts(c * kh * kw, n * h * w)]);
         string dw = ctx.Emit("Gemm", [dyMat, cols], Attr.Int("transB", 1));
         return ctx.Emit("Reshape", [dw, g.ConstInts(m, c, kh, kw)]);
     }

@@ -18,6 +18,8 @@ public enum WeightGradient
     SwappedConv,
     /// <summary>Explicit im2col of X (k² strided Slices, Concat) and one Gemm dY[M, N·h·w] · cols[C·k², N·h·w]ᵀ.</summary>
     Im2ColGemm,
+    /// <summary>One Gemm per kernel tap: dW[:,:,i,j] = dY[M, N·h·w] · slice_ij(X)[C, N·h·w]ᵀ (no k²-sized im2col copy), Concat of the small results.</summary>
+    TapGemms,
 }
 
 /// <summary>

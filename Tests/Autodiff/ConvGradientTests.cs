@@ -59,5 +59,8 @@ public sealed class ConvGradientTests
     [TestMethod] public void Im2ColStride1() => Check(14, 2, 3, 4, 7, 6, 3, 1, 1, bias: true, weight: WeightGradient.Im2ColGemm);
     [TestMethod] public void Im2ColStride2Odd() => Check(15, 2, 3, 4, 8, 7, 3, 2, 1, bias: true, StridedInputGradient.Polyphase, WeightGradient.Im2ColGemm);
     [TestMethod] public void Im2ColStride2NoPad() => Check(16, 2, 2, 3, 8, 7, 3, 2, 0, bias: false, weight: WeightGradient.Im2ColGemm);
+    [TestMethod] public void TapGemmsStride1() => Check(17, 2, 3, 4, 7, 6, 3, 1, 1, bias: true, weight: WeightGradient.TapGemms);
+    [TestMethod] public void TapGemmsStride2Odd() => Check(18, 2, 3, 4, 8, 7, 3, 2, 0, bias: true, weight: WeightGradient.TapGemms);
+    [TestMethod] public void SwappedConvStride2Odd() => Check(19, 2, 3, 4, 8, 7, 3, 2, 1, bias: false, weight: WeightGradient.SwappedConv);
     [TestMethod] public void LargePadFallsBack() => Check(9, 1, 2, 2, 5, 5, 3, 1, 3, bias: false);
 }

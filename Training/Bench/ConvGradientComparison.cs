@@ -50,6 +50,7 @@ public static class ConvGradientComparison
             }
             variants.Add(("weight", "swapped-conv", () => ConvGradientOptions.Weight = WeightGradient.SwappedConv, false));
             variants.Add(("weight", "im2col-gemm", () => ConvGradientOptions.Weight = WeightGradient.Im2ColGemm, false));
+            variants.Add(("weight", "tap-gemms", () => ConvGradientOptions.Weight = WeightGradient.TapGemms, false));
             if (layer.C == 3) variants.RemoveAll(v => v.Input); // the data needs no gradient
 
             var sessions = new List<(InferenceSession Session, int Nodes)>();
