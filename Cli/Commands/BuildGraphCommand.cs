@@ -18,15 +18,18 @@ internal static class BuildGraphCommand
         var outDir = new Option<string>("--out") { Description = "output folder", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "initialisation seed", DefaultValueFactory = _ => 1UL };
         var lastRelu = new Option<bool>("--last-relu") { Description = "keep a ReLU after the embedding (ablation; off in the paper)" };
-        var loss = new Option<string>("--loss") { Description = "loss head: softmax, modified, asoftmax or amsoftmax", DefaultValueFactory = _ => "asoftmax" };
+        var loss = new Option<string>("--loss") { Description = "loss head: softmax, modified, asoftmax, amsoftmax, irsoftmax-a or irsoftmax-am", DefaultValueFactory = _ => "asoftmax" };
         var margin = new Option<int>("--m") { Description = "A-Softmax angular margin m (integer 1..8)", DefaultValueFactory = _ => 4 };
         var amMargin = new Option<float>("--am-margin") { Description = "AM-Softmax additive margin m", DefaultValueFactory = _ => 0.35f };
         var amScale = new Option<float>("--am-scale") { Description = "AM-Softmax scale s", DefaultValueFactory = _ => 30f };
         var noPlugin = new Option<bool>("--no-plugin") { Description = "build ψ(θ) from standard ONNX ops instead of the native margin plugin" };
+        var centres = new Option<string>("--centres") { Description = "IR-Softmax centre update: loss (centre loss, renormalised) or memory-bank", DefaultValueFactory = _ => "loss" };
+        var bankSize = new Option<int>("--memory-bank-size") { Description = "IR-Softmax memory bank: features kept per class (K)", DefaultValueFactory = _ => 8 };
+        var centreWeight = new Option<float>("--centre-loss-weight") { Description = "IR-Softmax centre-loss weight", DefaultValueFactory = _ => 1f };
         var batch = new Option<int>("--batch") { Description = "fixed batch size of train_step.onnx", DefaultValueFactory = _ => 32 };
         var cmd = new Command("build-graph", "Build the SphereFace graphs (embedding.onnx, loss.onnx, train_step.onnx, manifest.json) into a folder.")
         {
-            net, classes, outDir, seed, lastRelu, loss, margin, amMargin, amScale, noPlugin, batch,
+            net, classes, outDir, seed, lastRelu, loss, margin, amMargin, amScale, noPlugin, centres, bankSize, centreWeight, batch,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -35,7 +38,8 @@ internal static class BuildGraphCommand
             if (n < 2) throw new ArgumentException($"--classes must be at least 2, got {n}.");
             string dir = p.GetValue(outDir)!;
             var store = new ParameterStore(p.GetValue(seed));
-            var lossConfig = new LossConfig(LossGraph.Parse(p.GetValue(loss)!), p.GetValue(margin), p.GetValue(amMargin), p.GetValue(amScale), !p.GetValue(noPlugin));
+            var lossConfig = new LossConfig(LossGraph.Parse(p.GetValue(loss)!), p.GetValue(margin), p.GetValue(amMargin), p.GetValue(amScale), !p.GetValue(noPlugin),
+                LossGraph.ParseCentreUpdate(p.GetValue(centres)!), p.GetValue(bankSize), p.GetValue(centreWeight));
             var embedding = EmbeddingGraph.Build(config, store);
             long backbone = store.TotalCount;
             var lossModel = LossGraph.Build(lossConfig, n, config.EmbeddingSize, store);

@@ -9,12 +9,14 @@ internal static class CommandCatalog
     [
         BuildGraphCommand.Create(),
         SynthCommand.Create(),
-        DemoCommand.Create(),
+        StatsCommand.Create(),
+        TrainCommand.Create(),
+        ExportCommand.Create(),
         EmbedCommand.Create(),
         EvalCommand.Create(),
         PlotCommand.Create(),
+        ExperimentCommand.Create(),
         BenchCommand.Create(),
-        TrainCommand.Create(),
-        ExportCommand.Create(),
+        DemoCommand.Create(),
     ];
 }

@@ -1,42 +1,111 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
-using SphereFace.Graphs.Export;
+using System.Globalization;
+using OpenCvSharp;
+using SphereFace.Cli.Demo;
+using SphereFace.Cli.Pipeline;
 using SphereFace.Graphs.IO;
-using SphereFace.Graphs.Nets;
-using SphereFace.Graphs.Parameters;
+using SphereFace.Inference;
+using SphereFace.Inference.Evaluation;
+using SphereFace.Training.Data.Formats;
 
 namespace SphereFace.Cli.Commands;
 
-/// <summary><c>demo</c>: the main job on the embedded default, written under artifacts/demo.</summary>
+/// <summary>
+/// <c>demo</c>: the main job on the embedded default — synthetic face set → SF-4 trained with A-Softmax (m = 4,
+/// λ annealing) and with the softmax baseline → frozen embedding graphs → LFW-style evaluation on held-out
+/// identities → one photo embedded through <see cref="Embedder"/> → a Markdown report with plots.
+/// Each step runs the same verb a user would run.
+/// </summary>
 internal static class DemoCommand
 {
     public static Command Create()
     {
+        var defaults = new DemoPlan();
         var outDir = new Option<string>("--out") { Description = "output folder", DefaultValueFactory = _ => Path.Combine("artifacts", "demo") };
-        var cmd = new Command("demo", "Run the main job on the embedded default and write a report under artifacts/demo.") { outDir };
+        var identities = new Option<int>("--identities") { Description = "synthetic identities (80 % train, 20 % held out)", DefaultValueFactory = _ => defaults.Identities };
+        var iterations = new Option<int>("--iterations") { Description = "training iterations per loss", DefaultValueFactory = _ => defaults.Iterations };
+        var batch = new Option<int>("--batch") { Description = "images per training step", DefaultValueFactory = _ => defaults.Batch };
+        var lr = new Option<float>("--lr") { Description = "base learning rate", DefaultValueFactory = _ => defaults.Lr };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("demo", "Run the main job on the embedded synthetic default and write a report under artifacts/demo.")
+        {
+            outDir, identities, iterations, batch, lr, threads,
+        };
         cmd.SetAction(p => CliAction.Run(() =>
         {
-            string dir = p.GetValue(outDir)!;
-            var config = new SphereNetConfig(4);
-            var store = new ParameterStore(1);
-            var model = EmbeddingGraph.Build(config, store);
-            var manifest = new Manifest
+            var plan = defaults with
             {
-                Net = config.Name, Classes = 2, BackboneParameters = store.TotalCount, Seed = store.Seed,
-                Input = new InputContract(),
+                Identities = p.GetValue(identities), Iterations = p.GetValue(iterations), Batch = p.GetValue(batch),
+                Lr = p.GetValue(lr), Threads = p.GetValue(threads),
             };
-            GraphFolder.Write(dir, manifest, [("embedding", "embedding.onnx", model)]);
-            string path = Path.Combine(dir, "embedding.onnx");
-            using var session = new InferenceSession(path);
-            var input = new DenseTensor<float>([1, 3, SphereNetConfig.InputHeight, SphereNetConfig.InputWidth]);
-            var sw = Stopwatch.StartNew();
-            using var results = session.Run([NamedOnnxValue.CreateFromTensor("data", input)]);
-            var embedding = results[0].AsEnumerable<float>().ToArray();
-            Console.WriteLine($"{config.Name}: {store.TotalCount:N0} parameters, embedding of 1 image: {embedding.Length} values in {sw.Elapsed.TotalMilliseconds:F0} ms → {path}");
-            return 0;
+            return Run(plan, p.GetValue(outDir)!);
         }));
         return cmd;
     }
+
+    private static int Run(DemoPlan plan, string dir)
+    {
+        var total = Stopwatch.StartNew();
+        var inv = CultureInfo.InvariantCulture;
+        string data = Path.Combine(dir, "data");
+        string images = Path.Combine(data, "images"), landmarks = Path.Combine(data, "landmarks.txt");
+        VerbRunner.Step("1/5 synthetic face set", "synth", "--out", data, "--identities", plan.Identities.ToString(inv),
+            "--max-images", plan.MaxImages.ToString(inv), "--pairs-per-fold", plan.PairsPerFold.ToString(inv), "--seed", plan.Seed.ToString(inv));
+
+        var results = new List<DemoReport.RunResult>();
+        foreach (var (name, lossArgs) in DemoPlan.Runs)
+        {
+            string run = Path.Combine(dir, "runs", name);
+            var sw = Stopwatch.StartNew();
+            VerbRunner.Step($"2/5 train SF-4 ({name})", ["train", "--net", "sphere4", .. lossArgs, "--data", images, "--landmarks", landmarks,
+                "--identities", Path.Combine(data, "train_identities.txt"), "--batch", plan.Batch.ToString(inv),
+                "--iterations", plan.Iterations.ToString(inv), "--lr", plan.Lr.ToString(inv), "--lr-steps", plan.LrSteps,
+                "--seed", plan.Seed.ToString(inv), "--threads", plan.Threads.ToString(inv), "--log-every", "20",
+                "--checkpoint-every", plan.Iterations.ToString(inv), "--out", run]);
+            var trainTime = sw.Elapsed;
+            string model = Path.Combine(run, "embedding.onnx");
+            VerbRunner.Step($"3/5 export ({name})", "export", "--checkpoint", Path.Combine(run, "checkpoint.safetensors"), "--out", model);
+            string json = Path.Combine(run, "eval-lfw.json");
+            VerbRunner.Step($"4/5 evaluate ({name})", "eval", "--model", model, "--protocol", "lfw", "--images", images, "--landmarks", landmarks,
+                "--pairs", Path.Combine(data, "pairs.txt"), "--threads", plan.Threads.ToString(inv), "--out", json);
+            string curves = Path.Combine(run, "curves.png");
+            VerbRunner.Step($"    training curves ({name})", "plot", "--log", Path.Combine(run, "metrics.csv"), "--out", curves);
+            results.Add(new DemoReport.RunResult(name, EvaluationReport.Load(json), trainTime,
+                VerbRunner.Rel(dir, curves), VerbRunner.Rel(dir, Path.Combine(run, "eval-lfw-roc.png")), VerbRunner.Rel(dir, Path.Combine(run, "eval-lfw-angles.png"))));
+        }
+
+        Console.WriteLine("== 5/5 embed sample photos through the Embedder library call");
+        string sample = SampleEmbedding(Path.Combine(dir, "runs", DemoPlan.Runs[0].Name, "embedding.onnx"), data);
+        Console.WriteLine(sample);
+
+        string summary = $"{plan.Identities} synthetic identities ({File.ReadLines(Path.Combine(data, "train_identities.txt")).Count()} for training, "
+            + $"{File.ReadLines(Path.Combine(data, "test_identities.txt")).Count()} held out), {LandmarkListFile.Read(landmarks).Count} photos with 5-point landmarks, `data/pairs.txt` over the held-out identities.";
+        string report = DemoReport.Render(plan, summary, results, sample, total.Elapsed);
+        string reportPath = Path.Combine(dir, "report.md");
+        AtomicFile.WriteAllText(reportPath, report);
+        Console.WriteLine(report);
+        Console.WriteLine($"report → {reportPath}");
+        return 0;
+    }
+
+    /// <summary>Embeds two photos of one held-out identity and one of another, from the raw photos and landmarks.</summary>
+    private static string SampleEmbedding(string model, string data)
+    {
+        var test = File.ReadLines(Path.Combine(data, "test_identities.txt")).Where(l => l.Length > 0).Take(2).ToArray();
+        var entries = LandmarkListFile.Read(Path.Combine(data, "landmarks.txt"));
+        var a = entries.Where(e => e.RelativePath.StartsWith(test[0] + "/", StringComparison.Ordinal)).Take(2).ToArray();
+        var b = entries.First(e => e.RelativePath.StartsWith(test[1] + "/", StringComparison.Ordinal));
+        using var embedder = new Embedder(model);
+        float[] Embed(LandmarkEntry e)
+        {
+            using var photo = Cv2.ImRead(Path.Combine(data, "images", e.RelativePath), ImreadModes.Color);
+            return embedder.Embed(photo, e.Points);
+        }
+        var (f1, f2, f3) = (Embed(a[0]), Embed(a[1]), Embed(b));
+        var inv = CultureInfo.InvariantCulture;
+        return string.Format(inv, "`Embedder.Embed(photo, landmarks)` on raw photos: cos({0}, {1}) = {2:F3} (same identity), cos({0}, {3}) = {4:F3} (different identities); {5}-d, L2-normalised.",
+            a[0].RelativePath, a[1].RelativePath, Embedder.Similarity(f1, f2), b.RelativePath, Embedder.Similarity(f1, f3), f1.Length);
+    }
+
 }

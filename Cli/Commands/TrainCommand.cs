@@ -39,6 +39,7 @@ internal static class TrainCommand
         var device = new Option<string>("--device") { Description = "cpu or cuda (cuda needs a build with -p:UseCuda=true)", DefaultValueFactory = _ => "cpu" };
         var data = new Option<string>("--data") { Description = "dataset folder root/<identity>/<image>, or random:N (N in-memory random-label images)", DefaultValueFactory = _ => defaults.Data };
         var landmarks = new Option<string?>("--landmarks") { Description = "landmark list for a dataset folder (omit when the images are already aligned)" };
+        var identityList = new Option<string?>("--identities") { Description = "file listing the identities to train on, one per line (e.g. train_identities.txt of a synthetic set)" };
         var workers = new Option<int>("--workers") { Description = "image decode/align threads", DefaultValueFactory = _ => defaults.DataWorkers };
         var flip = new Option<double>("--flip") { Description = "probability of a horizontal flip per image", DefaultValueFactory = _ => defaults.FlipProbability };
         var outDir = new Option<string?>("--out") { Description = "run folder (default with --resume: the checkpoint's folder)" };
@@ -49,7 +50,7 @@ internal static class TrainCommand
         var cmd = new Command("train", "Train a SphereFace net through the training-step ONNX graph.")
         {
             net, loss, m, amMargin, amScale, noPlugin, lambdaBase, lambdaGamma, lambdaPower, lambdaMin, classes, batch, iterations,
-            lr, lrSteps, lrGamma, momentum, weightDecay, embedding, seed, threads, device, data, landmarks, workers, flip, outDir, logEvery, checkpointEvery, resume,
+            lr, lrSteps, lrGamma, momentum, weightDecay, embedding, seed, threads, device, data, landmarks, identityList, workers, flip, outDir, logEvery, checkpointEvery, resume,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -76,7 +77,7 @@ internal static class TrainCommand
             }
             else
             {
-                int? folderClasses = DataSourceSpec.Inspect(p.GetValue(data)!, p.GetValue(landmarks));
+                int? folderClasses = DataSourceSpec.Inspect(p.GetValue(data)!, p.GetValue(landmarks), p.GetValue(identityList));
                 int? givenClasses = p.GetValue(classes);
                 if (folderClasses is { } fc && givenClasses is { } gc && fc != gc)
                     throw new ArgumentException($"--classes {gc} but dataset '{p.GetValue(data)}' has {fc} identities.");
@@ -87,7 +88,7 @@ internal static class TrainCommand
                     Classes = folderClasses ?? givenClasses ?? throw new ArgumentException("--classes is required with --data random:N."), BatchSize = p.GetValue(batch), Iterations = p.GetValue(iterations),
                     BaseLr = p.GetValue(lr), LrSteps = ParseSteps(p.GetValue(lrSteps)!), LrGamma = p.GetValue(lrGamma),
                     LambdaBase = p.GetValue(lambdaBase), LambdaGamma = p.GetValue(lambdaGamma), LambdaPower = p.GetValue(lambdaPower), LambdaMin = p.GetValue(lambdaMin),
-                    Momentum = p.GetValue(momentum), WeightDecay = p.GetValue(weightDecay), Seed = p.GetValue(seed), Data = p.GetValue(data)!, Landmarks = p.GetValue(landmarks), DataWorkers = p.GetValue(workers), FlipProbability = p.GetValue(flip),
+                    Momentum = p.GetValue(momentum), WeightDecay = p.GetValue(weightDecay), Seed = p.GetValue(seed), Data = p.GetValue(data)!, Landmarks = p.GetValue(landmarks), IdentityList = p.GetValue(identityList), DataWorkers = p.GetValue(workers), FlipProbability = p.GetValue(flip),
                     LogEvery = p.GetValue(logEvery), CheckpointEvery = p.GetValue(checkpointEvery),
                 };
                 folder = p.GetValue(outDir) ?? throw new ArgumentException("--out is required (the run folder) unless --resume is given.");

@@ -36,4 +36,11 @@ public static class Classifier
     /// <summary>x · Wᵀ for x [B, D] and W [C, D] (plus an optional bias [C]) → [B, C].</summary>
     public static string Project(GraphBuilder g, string x, string weight, string? bias = null) =>
         g.Node("Gemm", bias is null ? [x, weight] : [x, weight, bias], [Attr.Int("transB", 1)]);
+
+    /// <summary>
+    /// Rows of <paramref name="x"/> [N, D] scaled to unit length, with zero rows kept at zero (norm floored at
+    /// 1e-12) — for centres of classes that have no features yet.
+    /// </summary>
+    public static string UnitRowsOrZero(GraphBuilder g, string x) =>
+        g.Node("Div", [x, g.Node("Max", [RowNorm(g, x), g.Const(1e-12f)])]);
 }

@@ -21,10 +21,17 @@ public enum LossKind
 /// A loss head's settings. <paramref name="M"/> is the angular margin of A-Softmax (integer ≥ 1);
 /// <paramref name="AmMargin"/> and <paramref name="AmScale"/> are AM-Softmax's m and s;
 /// <paramref name="UsePlugin"/> chooses the native ψ op (true) or its pure-ONNX twin (false).
+/// IR-Softmax only: <paramref name="Centres"/> selects the centre update, <paramref name="MemoryBankSize"/> is K
+/// of the memory bank, <paramref name="CentreLossWeight"/> scales the centre loss ‖c_y − x/‖x‖‖².
+/// Softmax only: <paramref name="ClassifierBias"/> false removes the classifier bias (ablation "remove biases", paper App. E).
 /// </summary>
 public sealed record LossConfig(
     LossKind Kind = LossKind.ASoftmax,
     int M = 4,
     float AmMargin = 0.35f,
     float AmScale = 30f,
-    bool UsePlugin = true);
+    bool UsePlugin = true,
+    CentreUpdate Centres = CentreUpdate.Loss,
+    int MemoryBankSize = 8,
+    float CentreLossWeight = 1f,
+    bool ClassifierBias = true);

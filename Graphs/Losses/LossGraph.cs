@@ -10,12 +10,13 @@ namespace SphereFace.Graphs.Losses;
 /// <summary>
 /// The standalone loss graph (<c>loss.onnx</c>): inputs <c>feature</c> float [B, D] (dynamic B), <c>label</c>
 /// int64 [B], <c>lambda</c> float scalar → outputs <c>loss</c>, <c>logits</c>, <c>accuracy</c>; classifier
-/// weights as initializers.
+/// weights as initializers. IR-Softmax adds output <c>centres</c> [C, D] and, with the memory bank, the state
+/// inputs <c>state/…</c> with their <c>next/state/…</c> outputs.
 /// </summary>
 public static class LossGraph
 {
     /// <summary>Input and output names of the loss graph.</summary>
-    public const string FeatureName = "feature", LabelName = "label", LambdaName = "lambda", LossName = "loss", LogitsName = "logits", AccuracyName = "accuracy";
+    public const string FeatureName = "feature", LabelName = "label", LambdaName = "lambda", LossName = "loss", LogitsName = "logits", AccuracyName = "accuracy", CentresName = "centres";
 
     /// <summary>Builds the loss model for <paramref name="config"/> with weights from <paramref name="store"/>.</summary>
     public static ModelProto Build(LossConfig config, int classes, int featureWidth, ParameterStore store)
@@ -29,6 +30,8 @@ public static class LossGraph
         g.Output(outs.Loss, LossName);
         g.Output(outs.Logits, LogitsName);
         g.Output(outs.Accuracy, AccuracyName);
+        if (outs.Centres is not null) g.Output(outs.Centres, CentresName);
+        foreach (var state in outs.State) g.Output(state.Next, state.NextOutputName);
         foreach (var (k, v) in Metadata(config, classes)) g.Metadata[k] = v;
         return g.ToModel($"SphereFace loss head '{Name(config.Kind)}': feature [B,{featureWidth}], label [B], lambda [] → loss, logits, accuracy.");
     }
@@ -57,6 +60,14 @@ public static class LossGraph
         throw new ArgumentException($"Unknown loss '{name}'; expected one of {string.Join(", ", Enum.GetValues<LossKind>().Select(Name))}.");
     }
 
+    /// <summary>Parses an IR-Softmax centre update name: "loss" or "memory-bank".</summary>
+    public static CentreUpdate ParseCentreUpdate(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "loss" => CentreUpdate.Loss,
+        "memory-bank" or "memory_bank" => CentreUpdate.MemoryBank,
+        _ => throw new ArgumentException($"Unknown centre update '{name}'; expected loss or memory-bank."),
+    };
+
     /// <summary>The loss constants as model metadata (prefix "sphereface.loss.").</summary>
     public static IReadOnlyDictionary<string, string> Metadata(LossConfig config, int classes)
     {
@@ -68,6 +79,8 @@ public static class LossGraph
             ["sphereface.loss.needs_plugin"] = NeedsPlugin(config) ? "true" : "false",
         };
         if (config.Kind is LossKind.ASoftmax or LossKind.IRSoftmaxA) meta["sphereface.loss.m"] = config.M.ToString(c);
+        if (config.Kind is LossKind.IRSoftmaxA or LossKind.IRSoftmaxAM)
+            meta["sphereface.loss.centre_update"] = config.Centres == CentreUpdate.Loss ? "loss" : "memory_bank";
         if (config.Kind is LossKind.AMSoftmax or LossKind.IRSoftmaxAM)
         {
             meta["sphereface.loss.am_margin"] = config.AmMargin.ToString("R", c);
@@ -110,6 +123,22 @@ public static class LossGraph
             ["constants"] = constants,
             ["needs_plugin"] = NeedsPlugin(config),
         };
+        if (config.Kind is LossKind.IRSoftmaxA or LossKind.IRSoftmaxAM)
+        {
+            constants["centre_update"] = config.Centres == CentreUpdate.Loss ? "loss" : "memory_bank";
+            if (config.Centres == CentreUpdate.Loss)
+            {
+                constants["centre_loss_weight"] = config.CentreLossWeight;
+                section["unit_row_parameters"] = new JsonArray(IRSoftmaxHead.CentresName);
+            }
+            else
+            {
+                constants["memory_bank_size"] = config.MemoryBankSize;
+                section["state"] = new JsonArray(
+                    new JsonObject { ["name"] = IRSoftmaxHead.BankName, ["shape"] = new JsonArray(classes * (long)config.MemoryBankSize, featureWidth), ["initial"] = "zeros" },
+                    new JsonObject { ["name"] = IRSoftmaxHead.CountName, ["shape"] = new JsonArray((long)classes), ["initial"] = "zeros" });
+            }
+        }
         if (NeedsPlugin(config))
             section["plugin"] = new JsonObject
             {

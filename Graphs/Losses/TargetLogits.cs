@@ -10,16 +10,18 @@ namespace SphereFace.Graphs.Losses;
 public static class TargetLogits
 {
     /// <summary>
-    /// The labels as a [B, 1] int64 gather index. Negative labels are shifted below −C so that, like labels ≥ C,
-    /// they make GatherElements fail with an out-of-range error instead of wrapping around (ONNX gathers accept
-    /// negative indices).
+    /// The labels [B] with negative values shifted below −C, so that, like labels ≥ C, they make a gather fail with
+    /// an out-of-range error instead of wrapping around (ONNX gathers accept negative indices).
     /// </summary>
-    public static string Index(GraphBuilder g, string label, int classes)
+    public static string SafeLabel(GraphBuilder g, string label, int classes)
     {
         string negative = g.Node("Less", [label, g.ConstInts(0)]);
-        string shifted = g.Node("Where", [negative, g.Node("Sub", [label, g.ConstInts(classes)]), label]);
-        return g.Node("Unsqueeze", [shifted, g.ConstInts(1)]);
+        return g.Node("Where", [negative, g.Node("Sub", [label, g.ConstInts(classes)]), label]);
     }
+
+    /// <summary>The labels as a [B, 1] int64 gather index (see <see cref="SafeLabel"/>).</summary>
+    public static string Index(GraphBuilder g, string label, int classes) =>
+        g.Node("Unsqueeze", [SafeLabel(g, label, classes), g.ConstInts(1)]);
 
     /// <summary>The target column of <paramref name="values"/> [B, C]: [B, 1].</summary>
     public static string Gather(GraphBuilder g, string values, string index) =>

@@ -88,10 +88,19 @@ public sealed class TrainStepGraph
             if (!scaledLr.TryGetValue(lrMult, out var lrp))
                 scaledLr[lrMult] = lrp = lrMult == 1f ? lr : g.Node("Mul", [lr, g.Const(lrMult)], name: g.FreshName("sgd/lr_mult"));
             string m = MomentumPrefix + p.Name;
+            // Parameters the head keeps on the unit sphere (IR-Softmax centres) are renormalised after the update.
+            bool unitRows = head.UnitRowParameters.Contains(p.Name);
             var (w, v) = SgdMomentum.Append(g, p.Name, grads[p.Name], m, lrp, solver.Momentum, solver.WeightDecay * decayMult,
-                NextPrefix + p.Name, NextPrefix + m);
-            next[p.Name] = w;
+                unitRows ? NextPrefix + p.Name + "/before_renormalisation" : NextPrefix + p.Name, NextPrefix + m);
+            next[p.Name] = unitRows ? g.Node("Identity", [LossHead.UnitRows(g, w)], name: NextPrefix + p.Name) : w;
             next[m] = v;
+        }
+
+        // State carried by the loss head (IR-Softmax memory bank); its inputs were declared by the head.
+        foreach (var s in head.State)
+        {
+            carried.Add(new CarriedTensor(s.Input, s.NextOutputName, s.Shape, CarriedKind.State));
+            next[s.Input] = g.Node("Identity", [s.Next], name: s.NextOutputName);
         }
 
         g.Output(head.Loss, LossOutput);
@@ -105,6 +114,10 @@ public sealed class TrainStepGraph
         g.Metadata["sphereface.batch_size"] = config.BatchSize.ToString();
         g.Metadata["sphereface.needs_plugin"] = needsPlugin ? "true" : "false";
         var model = g.ToModel($"SphereFace {config.Net.Name} training step (SGD, batch {config.BatchSize}); I/O contract in docs/train-step.md.");
+        // State inputs are declared inside the head; move them behind the momenta so inputs follow the carried order.
+        var stateInputs = model.Graph.Input.Where(i => head.State.Any(s => s.Input == i.Name)).ToArray();
+        foreach (var i in stateInputs) model.Graph.Input.Remove(i);
+        model.Graph.Input.AddRange(stateInputs);
         return new TrainStepGraph(model, carried, needsPlugin, config);
     }
 }

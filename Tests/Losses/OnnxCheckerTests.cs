@@ -26,7 +26,7 @@ for n in m.graph.node:
 
     private static string[] Check(LossConfig config)
     {
-        string dir = Path.Combine(Path.GetTempPath(), $"sphereface-checker-{Environment.ProcessId}-{config.Kind}-{config.UsePlugin}");
+        string dir = Path.Combine(Path.GetTempPath(), $"sphereface-checker-{Environment.ProcessId}-{config.Kind}-{config.UsePlugin}-{config.Centres}");
         Directory.CreateDirectory(dir);
         try
         {
@@ -53,6 +53,16 @@ for n in m.graph.node:
     public void StandardHeadsPassTheCheckerWithEveryShapeInferred(LossKind kind)
     {
         var lines = Check(new LossConfig(kind));
+        Assert.AreEqual("checked", lines[0]);
+        CollectionAssert.AreEqual(Array.Empty<string>(), lines.Skip(1).Where(l => l.EndsWith(" ?")).ToArray());
+    }
+
+    [TestMethod]
+    [DataRow(CentreUpdate.Loss)]
+    [DataRow(CentreUpdate.MemoryBank)]
+    public void IRSoftmaxAMPassesTheCheckerWithEveryShapeInferred(CentreUpdate centres)
+    {
+        var lines = Check(new LossConfig(LossKind.IRSoftmaxAM, Centres: centres));
         Assert.AreEqual("checked", lines[0]);
         CollectionAssert.AreEqual(Array.Empty<string>(), lines.Skip(1).Where(l => l.EndsWith(" ?")).ToArray());
     }

@@ -147,6 +147,19 @@ public sealed class MarginPluginTests
     }
 
     [TestMethod]
+    public void ConcurrentRunsOfOneSessionAgree()
+    {
+        var rng = new SeededRandom(5);
+        float[] x = Enumerable.Range(0, 50_000).Select(_ => (float)rng.Uniform(-1, 1)).ToArray();
+        float[] dy = Enumerable.Range(0, x.Length).Select(_ => (float)rng.Uniform(-1, 1)).ToArray();
+        using var session = new GraphSession(PsiGraphs.Backward(5, plugin: true), plugin: true, threads: 2);
+        float[] expected = session.Run(("x", x, [x.Length]), ("dy", dy, [dy.Length]))["dx"];
+        var results = new float[8][];
+        Parallel.For(0, results.Length, i => results[i] = session.Run(("x", x, [x.Length]), ("dy", dy, [dy.Length]))["dx"]);
+        foreach (var r in results) CollectionAssert.AreEqual(expected, r);
+    }
+
+    [TestMethod]
     [DataRow(0L)]
     [DataRow(9L)]
     [DataRow(-3L)]

@@ -27,6 +27,7 @@ public sealed class FaceBatchSource : IBatchSource
         public readonly long[] Labels = new long[batch];
         public readonly ManualResetEventSlim Ready = new(false);
         public Exception? Error;
+        public int Skipped;
         public void Dispose() => Ready.Dispose();
     }
 
@@ -42,6 +43,7 @@ public sealed class FaceBatchSource : IBatchSource
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread[] _threads;
     private readonly ConcurrentDictionary<string, byte> _warned = new(StringComparer.Ordinal);
+    private readonly byte[]?[]? _cache;
     private long _nextBatch = -1;
     private long _consumed;
     private long _skipped;
@@ -67,6 +69,7 @@ public sealed class FaceBatchSource : IBatchSource
         _order = new SampleOrder(_samples.Count, options.Seed);
         _start = options.Resume is { } resume ? _order.PositionOf(resume) : 0;
         _aligner = new FaceAligner(options.Template);
+        _cache = options.CacheAligned ? new byte[]?[_samples.Count] : null;
         _imageFloats = FacePreprocess.TensorLength(options.Template);
         int ahead = Math.Max(options.Prefetch, options.Workers);
         _slots = Enumerable.Range(0, ahead).Select(_ => new Slot(_imageFloats * options.BatchSize, options.BatchSize)).ToArray();
@@ -87,10 +90,10 @@ public sealed class FaceBatchSource : IBatchSource
     /// <inheritdoc/>
     public SampleOrderState State => _order.StateAt(_start + Interlocked.Read(ref _consumed) * BatchSize);
 
-    /// <summary>Images skipped so far (each occurrence counts, also when the same file comes back next epoch).</summary>
+    /// <summary>Images skipped in the batches delivered so far (each occurrence counts, also when the same file comes back next epoch).</summary>
     public long SkippedImages => Interlocked.Read(ref _skipped);
 
-    /// <summary>Distinct files skipped so far.</summary>
+    /// <summary>Distinct files found unusable so far (including in batches prepared ahead).</summary>
     public IReadOnlyCollection<string> SkippedFiles => _warned.Keys.ToList();
 
     /// <inheritdoc/>
@@ -108,6 +111,7 @@ public sealed class FaceBatchSource : IBatchSource
             throw error is InvalidDataException ? new InvalidDataException(error.Message, error) : new InvalidOperationException($"input pipeline failed on batch {k}: {error.Message}", error);
         slot.Data.AsSpan().CopyTo(data);
         slot.Labels.AsSpan().CopyTo(labels);
+        Interlocked.Add(ref _skipped, slot.Skipped);
         slot.Ready.Reset();
         Interlocked.Increment(ref _consumed);
         _free.Release();
@@ -135,30 +139,43 @@ public sealed class FaceBatchSource : IBatchSource
         int b = BatchSize;
         var good = new bool[b];
         var reasons = new string[b];
+        slot.Skipped = 0;
         for (int i = 0; i < b; i++)
         {
             long position = _start + batch * b + i;
-            var sample = _samples[_order.At(position)];
+            int index = _order.At(position);
+            var sample = _samples[index];
             slot.Labels[i] = sample.Label;
             var dest = slot.Data.AsSpan(i * _imageFloats, _imageFloats);
             bool flip = FlipAt(position);
             try
             {
+                if (_cache?[index] is { } cached)
+                {
+                    var size = _aligner.OutputSize;
+                    using var crop = Mat.FromPixelData(size.Height, size.Width, MatType.CV_8UC3, cached);
+                    FacePreprocess.ToTensor(crop, dest, _options.Template, flip);
+                    good[i] = true;
+                    continue;
+                }
                 using var image = _decode(sample);
                 if (image is null || image.Empty())
                     throw new InvalidDataException("unreadable or corrupt image");
-                if (sample.Landmarks is { } marks)
+                using var aligned = sample.Landmarks is { } marks ? _aligner.Align(image, marks) : image.Clone();
+                FacePreprocess.ToTensor(aligned, dest, _options.Template, flip);
+                if (_cache is not null)
                 {
-                    using var aligned = _aligner.Align(image, marks);
-                    FacePreprocess.ToTensor(aligned, dest, _options.Template, flip);
+                    var bytes = new byte[aligned.Total() * aligned.ElemSize()];
+                    using (var contiguous = aligned.IsContinuous() ? null : aligned.Clone())
+                        System.Runtime.InteropServices.Marshal.Copy((contiguous ?? aligned).Data, bytes, 0, bytes.Length);
+                    Volatile.Write(ref _cache[index], bytes);
                 }
-                else FacePreprocess.ToTensor(image, dest, _options.Template, flip);
                 good[i] = true;
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or OpenCVException)
             {
                 reasons[i] = e.Message;
-                Interlocked.Increment(ref _skipped);
+                slot.Skipped++;
                 if (_warned.TryAdd(sample.Path, 0))
                     (_options.Warn ?? (m => Console.Error.WriteLine(m)))($"warning: skipped image '{sample.Path}': {e.Message}");
             }

@@ -26,6 +26,12 @@ public sealed record FaceBatchSourceOptions
     /// <summary>Aligned crop layout; the batch holds 3·H·W floats per image.</summary>
     public FaceTemplateKind Template { get; init; } = FaceTemplateKind.Sphere112x96;
 
+    /// <summary>
+    /// Keep each aligned crop (8-bit, 3·H·W bytes per image) in memory after its first decode, so later epochs skip
+    /// decoding and warping (alignment is deterministic; the flip is still drawn per position).
+    /// </summary>
+    public bool CacheAligned { get; init; }
+
     /// <summary>Receives one line per image skipped (unreadable, corrupt, degenerate landmarks, wrong size); null writes to stderr.</summary>
     public Action<string>? Warn { get; init; }
 }

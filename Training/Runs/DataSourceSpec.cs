@@ -1,6 +1,7 @@
 using System.Globalization;
 using SphereFace.Graphs.Nets;
 using SphereFace.Training.Data;
+using SphereFace.Training.Data.Formats;
 
 namespace SphereFace.Training.Runs;
 
@@ -26,20 +27,24 @@ public static class DataSourceSpec
     /// Checks <paramref name="spec"/>; for a dataset folder returns its number of identities (loading the folder
     /// listing and landmark list), for random data returns null. Errors name the value.
     /// </summary>
-    public static int? Inspect(string spec, string? landmarks)
+    public static int? Inspect(string spec, string? landmarks, string? identityList = null)
     {
         if (IsRandom(spec)) { RandomCount(spec); return null; }
         if (!Directory.Exists(spec))
             throw new DirectoryNotFoundException($"--data '{spec}' is neither random:N nor an existing dataset folder.");
-        return FaceDataset.Load(spec, landmarks).Identities.Count;
+        return FaceDataset.Load(spec, landmarks, Identities(identityList)).Identities.Count;
     }
+
+    /// <summary>The identities named by a list file (one per line), or null for all.</summary>
+    private static IReadOnlyList<string>? Identities(string? identityList) =>
+        identityList is null ? null : IdentityListFile.Read(identityList);
 
     /// <summary>Opens the source of a run; <paramref name="resumeFrom"/> continues a checkpoint's sample order.</summary>
     public static IBatchSource Open(TrainRunConfig config, SampleOrderState? resumeFrom)
     {
         if (IsRandom(config.Data))
             return new RandomLabelBatchSource(RandomCount(config.Data), config.Classes, config.BatchSize, ImageLength, config.Seed, resumeFrom);
-        var dataset = FaceDataset.Load(config.Data, config.Landmarks);
+        var dataset = FaceDataset.Load(config.Data, config.Landmarks, Identities(config.IdentityList));
         if (dataset.Identities.Count != config.Classes)
             throw new InvalidDataException($"Dataset '{config.Data}' has {dataset.Identities.Count} identities but the run is configured for {config.Classes} classes.");
         return new FaceBatchSource(dataset, new FaceBatchSourceOptions

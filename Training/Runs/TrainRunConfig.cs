@@ -53,6 +53,8 @@ public sealed record TrainRunConfig
     public string Data { get; init; } = "random:64";
     /// <summary>Landmark list of a dataset folder (null: images already aligned).</summary>
     public string? Landmarks { get; init; }
+    /// <summary>File listing the identities to train on, one per line (null: every identity folder), e.g. a train split.</summary>
+    public string? IdentityList { get; init; }
     /// <summary>Decode/align threads of a dataset folder source.</summary>
     public int DataWorkers { get; init; } = 2;
     /// <summary>Probability of a horizontal flip per image (dataset folders only).</summary>
@@ -75,6 +77,7 @@ public sealed record TrainRunConfig
     {
         LossKind.ASoftmax or LossKind.IRSoftmaxA => FormattableString.Invariant($"{loss.Kind} m={loss.M}"),
         LossKind.AMSoftmax or LossKind.IRSoftmaxAM => FormattableString.Invariant($"{loss.Kind} m={loss.AmMargin:R} s={loss.AmScale:R}"),
+        LossKind.Softmax when !loss.ClassifierBias => "Softmax nobias",
         _ => loss.Kind.ToString(),
     };
 

@@ -65,11 +65,7 @@ public static class SyntheticFaceRenderer
         int s = photo.Width;
         var top = RandomColour(rng);
         var bottom = rng.NextDouble() < 0.5 ? RandomColour(rng) : top;
-        for (int y = 0; y < s; y++)
-        {
-            double t = y / (s - 1.0);
-            photo.Row(y).SetTo(new Scalar(top.Val0 + (bottom.Val0 - top.Val0) * t, top.Val1 + (bottom.Val1 - top.Val1) * t, top.Val2 + (bottom.Val2 - top.Val2) * t));
-        }
+        FillGradient(photo, top, bottom);
         int shapes = rng.NextInt(6);
         for (int i = 0; i < shapes; i++)
         {
@@ -82,6 +78,20 @@ public static class SyntheticFaceRenderer
                 case 1: Cv2.Circle(photo, a, 3 + rng.NextInt(s / 4), colour, -1, LineTypes.AntiAlias); break;
                 default: Cv2.Line(photo, a, b, colour, 1 + rng.NextInt(6), LineTypes.AntiAlias); break;
             }
+        }
+    }
+
+    private static unsafe void FillGradient(Mat photo, Scalar top, Scalar bottom)
+    {
+        int s = photo.Width;
+        for (int y = 0; y < s; y++)
+        {
+            double t = y / (s - 1.0);
+            byte b = (byte)Math.Round(top.Val0 + (bottom.Val0 - top.Val0) * t);
+            byte g = (byte)Math.Round(top.Val1 + (bottom.Val1 - top.Val1) * t);
+            byte r = (byte)Math.Round(top.Val2 + (bottom.Val2 - top.Val2) * t);
+            byte* row = (byte*)photo.Ptr(y).ToPointer();
+            for (int x = 0; x < s; x++) { row[3 * x] = b; row[3 * x + 1] = g; row[3 * x + 2] = r; }
         }
     }
 

@@ -9,33 +9,61 @@ namespace SphereFace.Training.Data.Synthetic;
 /// </summary>
 public sealed record SyntheticIdentity
 {
+    /// <summary>Half-width of the head (canonical units; ≈ 1).</summary>
     public double HeadWidth { get; init; }
+    /// <summary>Half-height of the head.</summary>
     public double HeadHeight { get; init; }
+    /// <summary>How much the lower half narrows towards the chin (0 = oval).</summary>
     public double JawTaper { get; init; }
+    /// <summary>Skin colour (BGR).</summary>
     public Scalar Skin { get; init; }
+    /// <summary>Distance between the eye centres.</summary>
     public double EyeSpacing { get; init; }
+    /// <summary>Height of the eye line (v grows downwards; 0 ≈ mid-face).</summary>
     public double EyeY { get; init; }
+    /// <summary>Half-width of an eye.</summary>
     public double EyeWidth { get; init; }
+    /// <summary>Eye height over width.</summary>
     public double EyeAspect { get; init; }
+    /// <summary>Tilt of the eyes (radians, mirrored between sides).</summary>
     public double EyeTilt { get; init; }
+    /// <summary>Iris colour (BGR).</summary>
     public Scalar Iris { get; init; }
+    /// <summary>Gap between eye line and brows.</summary>
     public double BrowGap { get; init; }
+    /// <summary>Brow length.</summary>
     public double BrowLength { get; init; }
+    /// <summary>Brow thickness.</summary>
     public double BrowThickness { get; init; }
+    /// <summary>Brow slope (radians; positive raises the outer end).</summary>
     public double BrowAngle { get; init; }
+    /// <summary>Brow arch height.</summary>
     public double BrowArch { get; init; }
+    /// <summary>Height of the nose tip.</summary>
     public double NoseY { get; init; }
+    /// <summary>Half-width of the nose.</summary>
     public double NoseWidth { get; init; }
+    /// <summary>Height of the mouth.</summary>
     public double MouthY { get; init; }
+    /// <summary>Half-width of the mouth (corner to centre).</summary>
     public double MouthWidth { get; init; }
+    /// <summary>Lip thickness.</summary>
     public double LipThickness { get; init; }
+    /// <summary>Lip colour (BGR).</summary>
     public Scalar Lips { get; init; }
+    /// <summary>Hair style index in [0, HairStyles).</summary>
     public int HairStyle { get; init; }
+    /// <summary>Hair colour (BGR), also used for brows and facial hair.</summary>
     public Scalar Hair { get; init; }
+    /// <summary>Height of the hairline.</summary>
     public double Hairline { get; init; }
+    /// <summary>Ear size factor.</summary>
     public double EarSize { get; init; }
+    /// <summary>Has a beard.</summary>
     public bool Beard { get; init; }
+    /// <summary>Has a moustache.</summary>
     public bool Moustache { get; init; }
+    /// <summary>Moles: canonical position and radius.</summary>
     public IReadOnlyList<(double U, double V, double R)> Moles { get; init; } = [];
 
     /// <summary>Number of hair styles (0 bald, 1 short, 2 fringe, 3 long, 4 side parting).</summary>

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using SphereFace.Cli.Experiments;
+
+namespace SphereFace.Cli.Commands;
+
+/// <summary><c>experiment NAME</c>: trains, evaluates and reports one of the papers' experiments at synthetic scale.</summary>
+internal static class ExperimentCommand
+{
+    public static Command Create()
+    {
+        var name = new Argument<string>("name") { Description = string.Join(", ", ExperimentCatalog.Names) };
+        var identities = new Option<int>("--identities") { Description = "identities per synthetic set (size knob)", DefaultValueFactory = _ => 200 };
+        var iterations = new Option<int>("--iterations") { Description = "iterations per training (size knob)", DefaultValueFactory = _ => 300 };
+        var batch = new Option<int>("--batch") { Description = "images per step", DefaultValueFactory = _ => 32 };
+        var lr = new Option<float>("--lr") { Description = "base learning rate", DefaultValueFactory = _ => 0.01f };
+        var seed = new Option<ulong>("--seed") { Description = "seed of data, initialisation and order", DefaultValueFactory = _ => 1UL };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var outDir = new Option<string?>("--out") { Description = "output folder (default artifacts/experiments/NAME)" };
+        var cmd = new Command("experiment", "Run a paper experiment at synthetic scale and write a Markdown report with plots.")
+        {
+            name, identities, iterations, batch, lr, seed, threads, outDir,
+        };
+        cmd.SetAction(p => CliAction.Run(() =>
+        {
+            string n = p.GetValue(name)!.Trim().ToLowerInvariant();
+            var spec = ExperimentCatalog.Get(n, p.GetValue(identities));
+            var size = new ExperimentSize(p.GetValue(identities), p.GetValue(iterations), p.GetValue(batch), p.GetValue(lr), p.GetValue(seed), p.GetValue(threads));
+            if (size.Iterations < 10) throw new ArgumentException($"--iterations must be at least 10, got {size.Iterations}.");
+            string dir = p.GetValue(outDir) ?? Path.Combine("artifacts", "experiments", n);
+            string report = ExperimentRunner.Run(spec, size, dir);
+            Console.WriteLine(File.ReadAllText(report));
+            Console.WriteLine($"report → {report}");
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,90 @@
+using SphereFace.Graphs.Building;
+using SphereFace.Graphs.Parameters;
+
+namespace SphereFace.Graphs.Losses;
+
+/// <summary>
+/// IR-Softmax (Zhu et al., "Imbalance Robust Softmax"): A-Softmax (IR-Softmax(A)) or AM-Softmax (IR-Softmax(AM))
+/// whose class weights are the unit class centres of the normalised features, so that a class with few samples
+/// keeps its weight at its own centre. The main loss never updates the centres (stop-gradient). Two centre updates:
+/// <list type="bullet">
+/// <item><see cref="CentreUpdate.Loss"/> (the paper's choice): parameter <see cref="CentresName"/> [C, D] trained only by
+/// the extra loss w·mean_i ‖c_{y_i} − x̂_i‖² (x̂ = x/‖x‖ behind a stop-gradient), listed in
+/// <see cref="LossOutputs.UnitRowParameters"/> so the optimiser renormalises its rows after each update;</item>
+/// <item><see cref="CentreUpdate.MemoryBank"/>: state <see cref="BankName"/> [C·K, D] holds the last K normalised features
+/// of each class (ring buffer, slot = count mod K) and <see cref="CountName"/> [C] the number written so far; the
+/// batch's features are written first, then centre_j = normalise(Σ bank rows of class j). A class with no feature yet
+/// has a zero centre (logit 0). If one batch holds more than K samples of a class, which of them stay is unspecified.
+/// </item>
+/// </list>
+/// </summary>
+public static class IRSoftmaxHead
+{
+    /// <summary>Parameter name of the trained centres.</summary>
+    public const string CentresName = "fc6/centres";
+    /// <summary>State input of the memory bank.</summary>
+    public const string BankName = "state/memory_bank";
+    /// <summary>State input of the per-class write counts.</summary>
+    public const string CountName = "state/memory_count";
+
+    /// <summary>Appends the head (called by <see cref="LossHead.Append"/>, which validates the arguments).</summary>
+    internal static LossOutputs Append(GraphBuilder g, string feature, string label, string lambda, int classes, LossConfig config, ParameterStore store)
+    {
+        long width = g.Info(feature).Shape[1];
+        string safeLabel = TargetLogits.SafeLabel(g, label, classes);
+        string index = g.Node("Unsqueeze", [safeLabel, g.ConstInts(1)]);
+        string unitFeature = StopGradient.Apply(g, g.Node("Div", [feature, Classifier.RowNorm(g, feature)]), "unit_feature");
+
+        string directions;
+        string? centreLoss = null;
+        var unitRowParameters = new List<string>();
+        var state = new List<CarriedState>();
+        if (config.Centres == CentreUpdate.Loss)
+        {
+            string centres = g.Parameter(store.GetOrCreate(CentresName, [classes, width], new UnitRowFiller(), lrMult: 1f, decayMult: 0f));
+            unitRowParameters.Add(centres);
+            directions = StopGradient.Apply(g, Classifier.NormalisedRows(g, centres), "centres");
+            // c_{y_i} as onehot · C (a MatMul, whose gradient is plain; the one-hot mask needs none).
+            string own = g.Node("MatMul", [TargetLogits.OneHot(g, label, classes), centres]);
+            string squared = g.Node("ReduceSumSquare", [g.Node("Sub", [own, unitFeature])], [Attr.Ints("axes", 1), Attr.Int("keepdims", 0)]);
+            centreLoss = g.Node("Mul", [g.Node("ReduceMean", [squared], [Attr.Int("keepdims", 0)]), g.Const(config.CentreLossWeight)]);
+        }
+        else
+        {
+            directions = MemoryBank(g, unitFeature, safeLabel, label, classes, width, config.MemoryBankSize, state);
+        }
+
+        string logits = config.Kind == LossKind.IRSoftmaxA
+            ? LossHead.ASoftmaxLogits(g, feature, label, index, lambda, classes, config, directions)
+            : LossHead.AMSoftmaxLogits(g, feature, label, classes, config, directions);
+        string loss = CrossEntropy.MeanLoss(g, logits, index);
+        if (centreLoss is not null) loss = g.Node("Add", [loss, centreLoss]);
+        return new LossOutputs(loss, logits, CrossEntropy.Accuracy(g, logits, label))
+        {
+            Centres = directions, UnitRowParameters = unitRowParameters, State = state,
+        };
+    }
+
+    // Writes the batch's unit features into the ring buffer and returns the unit centres [C, D] of the updated bank.
+    private static string MemoryBank(GraphBuilder g, string unitFeature, string safeLabel, string label, int classes, long width, int k, List<CarriedState> state)
+    {
+        string bank = g.Input(BankName, ElementType.Float, classes * (long)k, width);
+        string count = g.Input(CountName, ElementType.Float, classes);
+        string oneHot = TargetLogits.OneHot(g, label, classes);
+        // Position of each sample among the earlier samples of its class in this batch (exclusive running count).
+        string earlier = g.Node("CumSum", [oneHot, g.ConstInts(0)], [Attr.Int("exclusive", 1)]);
+        string rank = g.Node("ReduceSum", [g.Node("Mul", [earlier, oneHot]), g.ConstInts(1)], [Attr.Int("keepdims", 0)]);
+        string written = g.Node("Gather", [count, safeLabel], [Attr.Int("axis", 0)]);
+        string position = g.Node("Add", [written, rank]);
+        string slot = g.Node("Sub", [position, g.Node("Mul", [g.Node("Floor", [g.Node("Div", [position, g.Const((float)k)])]), g.Const((float)k)])]);
+        string labelF = g.Node("Cast", [safeLabel], [Attr.Int("to", (long)ElementType.Float)]);
+        string row = g.Node("Cast", [g.Node("Add", [g.Node("Mul", [labelF, g.Const((float)k)]), slot])], [Attr.Int("to", (long)ElementType.Int64)]);
+        string rows = g.Node("Expand", [g.Node("Unsqueeze", [row, g.ConstInts(1)]), g.ConstInts(1, width)]);
+        string nextBank = g.Node("ScatterElements", [bank, rows, unitFeature], [Attr.Int("axis", 0)]);
+        string nextCount = g.Node("Add", [count, g.Node("ReduceSum", [oneHot, g.ConstInts(0)], [Attr.Int("keepdims", 0)])]);
+        state.Add(new CarriedState(BankName, [classes * (long)k, width], new float[classes * k * width], nextBank));
+        state.Add(new CarriedState(CountName, [classes], new float[classes], nextCount));
+        string sums = g.Node("ReduceSum", [g.Node("Reshape", [nextBank, g.ConstInts(classes, k, width)]), g.ConstInts(1)], [Attr.Int("keepdims", 0)]);
+        return StopGradient.Apply(g, Classifier.UnitRowsOrZero(g, sums), "centres");
+    }
+}

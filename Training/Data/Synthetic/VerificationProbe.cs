@@ -1,0 +1,123 @@
+using Microsoft.ML.OnnxRuntime;
+using OpenCvSharp;
+using SphereFace.Alignment;
+using SphereFace.Training.Data.Formats;
+
+namespace SphereFace.Training.Data.Synthetic;
+
+/// <summary>
+/// A quick difficulty probe of a face set's verification pairs: 10-fold accuracy (threshold chosen on the other
+/// folds, as in LFW's protocol) of cosine similarity between aligned faces, either on raw pixels or on the
+/// embeddings of an ONNX embedding model (e.g. an untrained network). Used to show the set is not trivial.
+/// </summary>
+public static class VerificationProbe
+{
+    /// <summary>One scored pair.</summary>
+    public readonly record struct ScoredPair(double Score, bool Same, int Fold);
+
+    /// <summary>
+    /// Scores every pair of <c>DIR/pairs.txt</c>. <paramref name="embed"/> maps a batch of aligned faces
+    /// (float CHW tensors as in <see cref="FacePreprocess"/>) to vectors; null uses the pixels themselves, centred.
+    /// </summary>
+    public static IReadOnlyList<ScoredPair> Score(string setDir, Func<IReadOnlyList<float[]>, float[][]>? embed = null)
+    {
+        string images = Path.Combine(setDir, SyntheticFaceSet.ImagesFolder);
+        var folds = PairsFile.Read(Path.Combine(setDir, SyntheticFaceSet.PairsFileName));
+        var marks = LandmarkListFile.Read(Path.Combine(setDir, SyntheticFaceSet.LandmarksFile)).ToDictionary(e => e.RelativePath, StringComparer.Ordinal);
+        var paths = folds.SelectMany(f => f.All).SelectMany(p => new[] { Rel(p.Name1, p.Number1), Rel(p.Name2, p.Number2) }).Distinct().ToList();
+        var aligner = new FaceAligner();
+        var tensors = new float[paths.Count][];
+        Parallel.For(0, paths.Count, i =>
+        {
+            if (!marks.TryGetValue(paths[i], out var entry))
+                throw new InvalidDataException($"pairs file names '{paths[i]}', which has no landmarks in {SyntheticFaceSet.LandmarksFile}.");
+            using var photo = Cv2.ImRead(Path.Combine(images, paths[i]), ImreadModes.Color);
+            if (photo.Empty()) throw new InvalidDataException($"cannot read '{Path.Combine(images, paths[i])}'.");
+            using var face = aligner.Align(photo, entry.Points);
+            tensors[i] = new float[FacePreprocess.TensorLength(FaceTemplateKind.Sphere112x96)];
+            FacePreprocess.ToTensor(face, tensors[i]);
+        });
+        var vectors = embed is null ? tensors.Select(Centre).ToArray() : embed(tensors);
+        var index = paths.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i, StringComparer.Ordinal);
+        var scored = new List<ScoredPair>();
+        for (int f = 0; f < folds.Count; f++)
+            foreach (var p in folds[f].All)
+                scored.Add(new ScoredPair(Cosine(vectors[index[Rel(p.Name1, p.Number1)]], vectors[index[Rel(p.Name2, p.Number2)]]), p.Same, f));
+        return scored;
+
+        static string Rel(string name, int n) => FacePair.ImagePath(name, n, ".png");
+    }
+
+    /// <summary>Mean and standard deviation over folds of the accuracy at the threshold that is best on the other folds.</summary>
+    public static (double Mean, double Std) TenFoldAccuracy(IReadOnlyList<ScoredPair> pairs)
+    {
+        int folds = pairs.Max(p => p.Fold) + 1;
+        var accuracies = new List<double>();
+        for (int f = 0; f < folds; f++)
+        {
+            var train = pairs.Where(p => p.Fold != f || folds == 1).ToList();
+            var test = pairs.Where(p => p.Fold == f).ToList();
+            double best = BestThreshold(train);
+            accuracies.Add(Accuracy(test, best));
+        }
+        double mean = accuracies.Average();
+        return (mean, Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / accuracies.Count));
+    }
+
+    /// <summary>Embeds tensors with an ONNX embedding model (input "data" [N,3,112,96], output "embedding").</summary>
+    public static Func<IReadOnlyList<float[]>, float[][]> OnnxEmbedder(string modelPath, int batch = 32) => tensors =>
+    {
+        if (!File.Exists(modelPath)) throw new FileNotFoundException($"model '{modelPath}' does not exist.", modelPath);
+        using var session = new InferenceSession(modelPath);
+        var result = new float[tensors.Count][];
+        int per = tensors[0].Length;
+        for (int start = 0; start < tensors.Count; start += batch)
+        {
+            int n = Math.Min(batch, tensors.Count - start);
+            var input = new float[n * per];
+            for (int i = 0; i < n; i++) tensors[start + i].CopyTo(input, i * per);
+            using var value = OrtValue.CreateTensorValueFromMemory(input, [n, 3, 112, 96]);
+            using var runOptions = new RunOptions();
+            using var outputs = session.Run(runOptions, ["data"], [value], ["embedding"]);
+            var emb = outputs[0].GetTensorDataAsSpan<float>();
+            int d = emb.Length / n;
+            for (int i = 0; i < n; i++) result[start + i] = emb.Slice(i * d, d).ToArray();
+        }
+        return result;
+    };
+
+    private static float[] Centre(float[] v)
+    {
+        float mean = v.Average();
+        return v.Select(x => x - mean).ToArray();
+    }
+
+    private static double Cosine(float[] a, float[] b)
+    {
+        double s = System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(a, b);
+        return double.IsFinite(s) ? s : 0;
+    }
+
+    private static double BestThreshold(List<ScoredPair> pairs)
+    {
+        // Sweep thresholds in score order: predicting "same" for score ≥ t is right for the matched pairs at or
+        // above t and for the mismatched pairs below it.
+        var sorted = pairs.OrderBy(p => p.Score).ToList();
+        int sameAbove = sorted.Count(p => p.Same), diffBelow = 0;
+        double best = sorted[0].Score;
+        int bestCorrect = -1;
+        for (int i = 0; i < sorted.Count; i++)
+        {
+            if (i == 0 || sorted[i].Score != sorted[i - 1].Score)
+            {
+                int correct = sameAbove + diffBelow;
+                if (correct > bestCorrect) (best, bestCorrect) = (sorted[i].Score, correct);
+            }
+            if (sorted[i].Same) sameAbove--; else diffBelow++;
+        }
+        return best;
+    }
+
+    private static double Accuracy(List<ScoredPair> pairs, double threshold) =>
+        pairs.Count(p => (p.Score >= threshold) == p.Same) / (double)pairs.Count;
+}
