@@ -16,6 +16,7 @@ internal static class BenchCommand
     private static IEnumerable<Command> Benchmarks() =>
     [
         BenchTrainCommand.Create(),
+        BenchConvGradCommand.Create(),
         BenchEmbedCommand.Create(),
     ];
 }

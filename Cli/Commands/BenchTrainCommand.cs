@@ -20,11 +20,13 @@ internal static class BenchTrainCommand
         var warmup = new Option<int>("--warmup") { Description = "untimed steps first", DefaultValueFactory = _ => 2 };
         var steps = new Option<int>("--steps") { Description = "timed steps", DefaultValueFactory = _ => 10 };
         var profileSteps = new Option<int>("--profile-steps") { Description = "steps of a separate profiled session (0: no profile)", DefaultValueFactory = _ => 2 };
+        var loss = new Option<string>("--loss") { Description = "loss head (the PyTorch peer always uses a plain softmax classifier)", DefaultValueFactory = _ => "softmax" };
         var noPeer = new Option<bool>("--no-peer") { Description = "skip the PyTorch peer" };
-        var strided = new Option<string>("--strided-input-grad") { Description = "zero-insertion or conv-transpose (stride-2 conv input gradients)", DefaultValueFactory = _ => "zero-insertion" };
+        var strided = new Option<string>("--strided-input-grad") { Description = "polyphase, zero-insertion or conv-transpose (formulation of stride-2 conv input gradients)", DefaultValueFactory = _ => "conv-transpose" };
+        var weightGrad = new Option<string>("--weight-grad") { Description = "im2col-gemm, tap-gemms or swapped-conv (formulation of conv weight gradients)", DefaultValueFactory = _ => "im2col-gemm" };
         var cmd = new Command("train", "Time the full training step (forward, backward, SGD) in ONNX Runtime and a PyTorch peer; print images/s, peak memory, slowest ops and the ratio.")
         {
-            net, batch, classes, threads, warmup, steps, profileSteps, noPeer, strided,
+            net, batch, classes, threads, warmup, steps, profileSteps, loss, noPeer, strided, weightGrad,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -34,12 +36,20 @@ internal static class BenchTrainCommand
             if (n < 2) throw new ArgumentException($"--classes must be at least 2, got {n}.");
             ConvGradientOptions.StridedInput = p.GetValue(strided) switch
             {
+                "polyphase" => StridedInputGradient.Polyphase,
                 "zero-insertion" => StridedInputGradient.ZeroInsertion,
                 "conv-transpose" => StridedInputGradient.ConvTranspose,
-                var v => throw new ArgumentException($"--strided-input-grad must be zero-insertion or conv-transpose, got '{v}'."),
+                var v => throw new ArgumentException($"--strided-input-grad must be polyphase, zero-insertion or conv-transpose, got '{v}'."),
+            };
+            ConvGradientOptions.Weight = p.GetValue(weightGrad) switch
+            {
+                "im2col-gemm" => WeightGradient.Im2ColGemm,
+                "tap-gemms" => WeightGradient.TapGemms,
+                "swapped-conv" => WeightGradient.SwappedConv,
+                var v => throw new ArgumentException($"--weight-grad must be im2col-gemm, tap-gemms or swapped-conv, got '{v}'."),
             };
             var store = new ParameterStore(1);
-            var config = new TrainStepConfig(netConfig, new LossConfig(LossKind.Softmax), n, b, new SolverConfig());
+            var config = new TrainStepConfig(netConfig, new LossConfig(LossGraph.Parse(p.GetValue(loss)!)), n, b, new SolverConfig());
             var step = TrainStepGraph.Build(config, store);
             Console.WriteLine($"{netConfig.Name}, batch {b}, {n} classes, {th} threads, loss {config.Loss.Kind}: {step.Model.Graph.Node.Count} nodes, {store.TotalCount:N0} parameters");
 
@@ -51,12 +61,7 @@ internal static class BenchTrainCommand
             if (ps > 0)
             {
                 string prefix = Path.Combine(Path.GetTempPath(), $"sphereface-train-profile-{Environment.ProcessId}");
-                string file;
-                using (var profiled = new TrainStepBenchmark(step, store, th, prefix))
-                {
-                    profiled.Run(1, ps);
-                    file = profiled.EndProfiling();
-                }
+                string file = TrainStepBenchmark.Profile(step, store, th, ps + 1, prefix);
                 var ops = OpProfile.Summarise(file, ps + 1);
                 Console.WriteLine($"slowest op types (ms/step, profiled session, {file}):");
                 foreach (var op in ops.Take(12))

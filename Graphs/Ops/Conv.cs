@@ -71,10 +71,12 @@ public sealed class Conv : IOpRule
                 x = ctx.Emit("Slice", [x, g.ConstInts(0, 0), g.ConstInts(hc, wc), g.ConstInts(2, 3)]);
             string xT = ctx.Emit("Transpose", [x], Attr.Ints("perm", 1, 0, 2, 3));
             string dyT = ctx.Emit("Transpose", [dy], Attr.Ints("perm", 1, 0, 2, 3));
-            string dwT = ctx.Emit("Conv", [xT, dyT],
-                Attr.Ints("kernel_shape", ys[2], ys[3]), Attr.Ints("dilations", stride[0], stride[1]),
-                Attr.Ints("pads", pads[0], pads[1], endPads[0], endPads[1]));
-            result[1] = ctx.Emit("Transpose", [dwT], Attr.Ints("perm", 1, 0, 2, 3));
+            result[1] = ConvGradientOptions.Weight switch
+            {
+                WeightGradient.Im2ColGemm => Im2ColWeightGradient(ctx, xT, dyT, stride, pads, endPads, ws, ys, perTap: false),
+                WeightGradient.TapGemms => Im2ColWeightGradient(ctx, xT, dyT, stride, pads, endPads, ws, ys, perTap: true),
+                _ => SwappedConvWeightGradient(ctx, xT, dyT, stride, pads, endPads, ys),
+            };
         }
         if (ctx.Needs(0))
         {
@@ -95,7 +97,11 @@ public sealed class Conv : IOpRule
         long[] begin = [kh - 1 - pads[0], kw - 1 - pads[1]];
         long[] end = [kh - 1 - endPads[0] - (strided ? stride[0] - 1 : 0), kw - 1 - endPads[1] - (strided ? stride[1] - 1 : 0)];
         bool convFits = begin.All(p => p >= 0) && end.All(p => p >= 0);
-        if (!convFits || (strided && ConvGradientOptions.StridedInput == StridedInputGradient.ConvTranspose))
+        if (strided && ConvGradientOptions.StridedInput == StridedInputGradient.Polyphase
+            && Polyphase(ctx, dy, stride, pads, ws, ys, hc, wc) is { } polyphase)
+            return polyphase;
+        if (!convFits || (strided && ConvGradientOptions.StridedInput != StridedInputGradient.ZeroInsertion)
+            || (!strided && ConvGradientOptions.UnstridedInputViaConvTranspose))
         {
             long[] outputPadding = [hc + pads[0] + endPads[0] - (stride[0] * (ys[2] - 1) + kh), wc + pads[1] + endPads[1] - (stride[1] * (ys[3] - 1) + kw)];
             return ctx.Emit("ConvTranspose", [dy, ctx.Input(1)],
@@ -111,6 +117,89 @@ public sealed class Conv : IOpRule
         string flipped = ctx.Emit("Reshape", [reversed, g.ConstInts(c, m, kh, kw)]);
         return ctx.Emit("Conv", [source, flipped], Attr.Ints("kernel_shape", kh, kw), Attr.Ints("pads", begin[0], begin[1], end[0], end[1]));
     }
+
+    /// <summary>
+    /// Strided input gradient by output phase: dX[s·r + a] = Σ_u dY[r + u]·W[a + p − s·u], so one stride-1 Conv
+    /// of dY with a [s²·C, M, T, T] kernel (every phase's taps, zero where a tap falls outside W) gives all s²
+    /// phases as channels, and DepthToSpace interleaves them. Costs (s·T/k)² of the forward conv (16/9 for
+    /// k = 3, s = 2) instead of s² for zero insertion. Null when the geometry does not fit (the caller falls back).
+    /// </summary>
+    private static string? Polyphase(GradientContext ctx, string dy, long[] stride, long[] pads, long[] ws, long[] ys, long hc, long wc)
+    {
+        if (stride[0] != stride[1]) return null;
+        var g = ctx.Graph;
+        long s = stride[0], m = ws[0], c = ws[1];
+        long[] k = [ws[2], ws[3]], lo = new long[2], taps = new long[2], begin = new long[2], end = new long[2], rows = new long[2];
+        long[] size = [hc, wc];
+        for (int a = 0; a < 2; a++)
+        {
+            lo[a] = -FloorDiv(-(pads[a] - k[a] + 1), s);
+            long hi = FloorDiv(s - 1 + pads[a], s);
+            taps[a] = hi - lo[a] + 1;
+            begin[a] = -lo[a];
+            rows[a] = (size[a] + s - 1) / s;
+            end[a] = rows[a] - ys[a + 2] - begin[a] + taps[a] - 1;
+            if (begin[a] < 0 || end[a] < 0) return null;
+        }
+        long zeroSlot = k[0] * k[1];
+        var index = new long[s * s * taps[0] * taps[1]];
+        int n = 0;
+        for (long ah = 0; ah < s; ah++)
+        for (long aw = 0; aw < s; aw++)
+        for (long th = 0; th < taps[0]; th++)
+        for (long tw = 0; tw < taps[1]; tw++)
+        {
+            long ih = ah + pads[0] - s * (th + lo[0]), iw = aw + pads[1] - s * (tw + lo[1]);
+            index[n++] = ih >= 0 && ih < k[0] && iw >= 0 && iw < k[1] ? ih * k[1] + iw : zeroSlot;
+        }
+        string wT = ctx.Emit("Transpose", [ctx.Input(1)], Attr.Ints("perm", 1, 0, 2, 3));
+        string flat = ctx.Emit("Reshape", [wT, g.ConstInts(c, m, zeroSlot)]);
+        string padded = ctx.Emit("Concat", [flat, Zeros(ctx, c, m, 1)], Attr.Int("axis", 2));
+        string indices = g.AddInitializer(g.FreshName($"grad/{ctx.Node.Name}/phase_taps"), index, [s, s, taps[0], taps[1]]);
+        string gathered = ctx.Emit("Gather", [padded, indices], Attr.Int("axis", 2));
+        string phases = ctx.Emit("Transpose", [gathered], Attr.Ints("perm", 2, 3, 0, 1, 4, 5));
+        string kernel = ctx.Emit("Reshape", [phases, g.ConstInts(s * s * c, m, taps[0], taps[1])]);
+        string conv = ctx.Emit("Conv", [dy, kernel], Attr.Ints("kernel_shape", taps[0], taps[1]), Attr.Ints("pads", begin[0], begin[1], end[0], end[1]));
+        string dx = ctx.Emit("DepthToSpace", [conv], Attr.Int("blocksize", s), Attr.String("mode", "DCR"));
+        if (rows[0] * s != hc || rows[1] * s != wc)
+            dx = ctx.Emit("Slice", [dx, g.ConstInts(0, 0), g.ConstInts(hc, wc), g.ConstInts(2, 3)]);
+        return dx;
+    }
+
+    /// <summary>dW as one Conv of X viewed as [C,N,H,W] with dY viewed as [M,N,h,w] filters dilated by the stride → [C,M,k,k], transposed.</summary>
+    private static string SwappedConvWeightGradient(GradientContext ctx, string xT, string dyT, long[] stride, long[] pads, long[] endPads, long[] ys)
+    {
+        string dwT = ctx.Emit("Conv", [xT, dyT],
+            Attr.Ints("kernel_shape", ys[2], ys[3]), Attr.Ints("dilations", stride[0], stride[1]),
+            Attr.Ints("pads", pads[0], pads[1], endPads[0], endPads[1]));
+        return ctx.Emit("Transpose", [dwT], Attr.Ints("perm", 1, 0, 2, 3));
+    }
+
+    /// <summary>dW = dY[M, N·h·w] · cols[C·k², N·h·w]ᵀ with cols gathered from the padded, channel-major input by k² strided slices.</summary>
+    private static string Im2ColWeightGradient(GradientContext ctx, string xT, string dyT, long[] stride, long[] pads, long[] endPads, long[] ws, long[] ys, bool perTap)
+    {
+        var g = ctx.Graph;
+        long m = ws[0], c = ws[1], kh = ws[2], kw = ws[3], n = ys[0], h = ys[2], w = ys[3];
+        string padded = pads[0] == 0 && pads[1] == 0 && endPads[0] == 0 && endPads[1] == 0 ? xT
+            : ctx.Emit("Pad", [xT, g.ConstInts(0, 0, pads[0], pads[1], 0, 0, endPads[0], endPads[1])]);
+        var taps = new List<string>();
+        for (long i = 0; i < kh; i++)
+            for (long j = 0; j < kw; j++)
+                taps.Add(ctx.Emit("Slice", [padded, g.ConstInts(i, j), g.ConstInts(i + stride[0] * (h - 1) + 1, j + stride[1] * (w - 1) + 1),
+                    g.ConstInts(2, 3), g.ConstInts(stride[0], stride[1])]));
+        string dyMat = ctx.Emit("Reshape", [dyT, g.ConstInts(m, n * h * w)]);
+        if (perTap)
+        {
+            var perTapGrads = taps.Select(t => ctx.Emit("Reshape",
+                [ctx.Emit("Gemm", [dyMat, ctx.Emit("Reshape", [t, g.ConstInts(c, n * h * w)])], Attr.Int("transB", 1)), g.ConstInts(m, c, 1)])).ToList();
+            return ctx.Emit("Reshape", [ctx.Emit("Concat", perTapGrads, Attr.Int("axis", 2)), g.ConstInts(m, c, kh, kw)]);
+        }
+        string cols = ctx.Emit("Reshape", [ctx.Emit("Concat", taps, Attr.Int("axis", 1)), g.ConstInts(c * kh * kw, n * h * w)]);
+        string dw = ctx.Emit("Gemm", [dyMat, cols], Attr.Int("transB", 1));
+        return ctx.Emit("Reshape", [dw, g.ConstInts(m, c, kh, kw)]);
+    }
+
+    private static long FloorDiv(long a, long b) => (long)Math.Floor((double)a / b);
 
     /// <summary>dY [N,M,h,w] → [N,M,s·h,s·w] with dY at (s·i, s·j) and zeros elsewhere (trailing zeros included).</summary>
     private static string InsertZeros(GradientContext ctx, string dy, long[] ys, long[] stride)

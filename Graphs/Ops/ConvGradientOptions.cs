@@ -5,8 +5,21 @@ public enum StridedInputGradient
 {
     /// <summary>Insert stride − 1 zeros between the output gradient's pixels, then a stride-1 Conv with the flipped, transposed weights.</summary>
     ZeroInsertion,
+    /// <summary>One stride-1 Conv computing every output phase as channels, then DepthToSpace (s²·T² taps instead of s²·k²).</summary>
+    Polyphase,
     /// <summary>One ConvTranspose with output_padding (ONNX Runtime's CPU kernel runs it image by image).</summary>
     ConvTranspose,
+}
+
+/// <summary>How the weight gradient of a Conv is formulated (both exact).</summary>
+public enum WeightGradient
+{
+    /// <summary>One Conv with batch and channel axes swapped (X as [C,N,H,W], dY as [M,N,h,w] filters dilated by the stride).</summary>
+    SwappedConv,
+    /// <summary>Explicit im2col of X (k² strided Slices, Concat) and one Gemm dY[M, N·h·w] · cols[C·k², N·h·w]ᵀ.</summary>
+    Im2ColGemm,
+    /// <summary>One Gemm per kernel tap: dW[:,:,i,j] = dY[M, N·h·w] · slice_ij(X)[C, N·h·w]ᵀ (no k²-sized im2col copy), Concat of the small results.</summary>
+    TapGemms,
 }
 
 /// <summary>
@@ -16,5 +29,11 @@ public enum StridedInputGradient
 public static class ConvGradientOptions
 {
     /// <summary>Formulation of the input gradient of convs with stride &gt; 1.</summary>
-    public static StridedInputGradient StridedInput { get; set; } = StridedInputGradient.ZeroInsertion;
+    public static StridedInputGradient StridedInput { get; set; } = StridedInputGradient.ConvTranspose;
+
+    /// <summary>Input gradient of stride-1 convs as ConvTranspose instead of a Conv with flipped weights (for comparison only).</summary>
+    public static bool UnstridedInputViaConvTranspose { get; set; }
+
+    /// <summary>Formulation of the weight gradient.</summary>
+    public static WeightGradient Weight { get; set; } = WeightGradient.Im2ColGemm;
 }

@@ -12,6 +12,8 @@ internal sealed class OrtModel : IDisposable
     public OrtModel(ModelProto model, int threads = 1)
     {
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
+        if (model.Graph.Node.Any(n => n.Domain == SphereFace.Graphs.Native.MarginPlugin.Domain))
+            SphereFace.Graphs.Native.MarginPlugin.Register(options);
         _session = new InferenceSession(model.ToByteArray(), options);
     }
 

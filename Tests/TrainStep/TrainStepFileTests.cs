@@ -21,7 +21,9 @@ print(len(m.graph.node), len(m.graph.input), len(m.graph.output), ",".join(custo
 """;
 
     [TestMethod]
-    public void BuildGraphWritesACheckerCleanTrainStep()
+    [DataRow("softmax", 16, "-")]
+    [DataRow("asoftmax", 15, "ai.sphereface")]
+    public void BuildGraphWritesACheckerCleanTrainStep(string loss, int parameters, string customDomains)
     {
         using var dir = new TempDir();
         string outDir = dir.File("g");
@@ -29,7 +31,7 @@ print(len(m.graph.node), len(m.graph.input), len(m.graph.output), ",".join(custo
         var previous = Console.Error;
         Console.SetError(err);
         int code;
-        try { code = CliApp.Run(["build-graph", "--net", "sphere4", "--classes", "10", "--batch", "4", "--loss", "softmax", "--out", outDir]); }
+        try { code = CliApp.Run(["build-graph", "--net", "sphere4", "--classes", "10", "--batch", "4", "--loss", loss, "--out", outDir]); }
         finally { Console.SetError(previous); }
         Assert.AreEqual(0, code, err.ToString());
 
@@ -38,12 +40,13 @@ print(len(m.graph.node), len(m.graph.input), len(m.graph.output), ",".join(custo
         var section = manifest.Sections["train_step"]!;
         Assert.AreEqual(4, (int)section["batch_size"]!);
         var carried = section["carried"]!.AsArray();
-        // SF-4: 4 convs (weight, bias, slope) + fc5 (weight, bias) + classifier weight and bias → 16 parameters, each with a momentum.
-        Assert.AreEqual(32, carried.Count);
+        // SF-4: 4 convs (weight, bias, slope) + fc5 (weight, bias) + classifier weight (+ bias for softmax), each with a momentum.
+        Assert.AreEqual(2 * parameters, carried.Count);
         Assert.AreEqual("next/momentum/conv1_1/weight", (string)carried.First(c => (string)c!["input"]! == "momentum/conv1_1/weight")!["output"]!);
 
         var fields = Python.Run(CheckerScript, Path.Combine(outDir, "train_step.onnx")).Trim().Split(' ');
-        Assert.AreEqual(4 + 32, int.Parse(fields[1]), "graph inputs");
-        Assert.AreEqual(2 + 32, int.Parse(fields[2]), "graph outputs");
+        Assert.AreEqual(4 + 2 * parameters, int.Parse(fields[1]), "graph inputs");
+        Assert.AreEqual(2 + 2 * parameters, int.Parse(fields[2]), "graph outputs");
+        Assert.AreEqual(customDomains, fields[3], "custom domains");
     }
 }

@@ -28,7 +28,7 @@ public sealed class TrainStepGraphTests
             ["data"] = (new long[] { Batch, 3, 112, 96 }, data),
             ["label"] = (new long[] { Batch }, new long[] { 1, 3 }),
             ["lr"] = (Array.Empty<long>(), new[] { 1f }),
-            ["lambda"] = (Array.Empty<long>(), new[] { 0f }),
+            ["lambda"] = (Array.Empty<long>(), new[] { 2.5f }),
         };
         foreach (var c in step.Carried)
             feeds[c.Input] = (c.Shape, c.Kind == CarriedKind.Parameter ? (float[])store[c.Input].Data.Clone() : new float[c.Shape.Aggregate(1L, (a, d) => a * d)]);
@@ -48,12 +48,19 @@ public sealed class TrainStepGraphTests
     }
 
     [TestMethod]
-    public void AppliedGradientMatchesFiniteDifferencesAndCaffeUpdate()
+    [DataRow(LossKind.Softmax, false)]
+    [DataRow(LossKind.ASoftmax, true)]
+    [DataRow(LossKind.ASoftmax, false)]
+    [DataRow(LossKind.AMSoftmax, false)]
+    [DataRow(LossKind.Modified, false)]
+    public void AppliedGradientMatchesFiniteDifferencesAndCaffeUpdate(LossKind kind, bool plugin)
     {
-        var (step, store, feeds) = Build(new LossConfig(LossKind.Softmax));
+        var (step, store, feeds) = Build(new LossConfig(kind, M: 4, UsePlugin: plugin));
+        Assert.AreEqual(plugin, step.NeedsPlugin);
         using var model = new OrtModel(step.Model, threads: 2);
         var solver = step.Config.Solver;
-        string[] probe = ["conv1_1/weight", "conv1_1/bias", "relu1_1/slope", "conv3_1/weight", "fc5/weight", "fc6/bias"];
+        string[] probe = ["conv1_1/weight", "conv1_1/bias", "relu1_1/slope", "conv3_1/weight", "fc5/weight", "fc6/weight",
+            .. kind == LossKind.Softmax ? new[] { "fc6/bias" } : []];
         var outputs = new List<string> { "loss" };
         outputs.AddRange(probe.Select(p => "next/" + p));
         outputs.AddRange(probe.Select(p => "next/momentum/" + p));

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using SphereFace.Graphs.Autodiff;
+using SphereFace.Graphs.Building;
+using SphereFace.Graphs.Ops;
+using SphereFace.Graphs.Parameters;
+
+namespace SphereFace.Training.Bench;
+
+/// <summary>One formulation of a conv gradient timed on one layer shape.</summary>
+public sealed record ConvGradientTiming(string Layer, string Gradient, string Formulation, double MedianMilliseconds, int Nodes);
+
+/// <summary>
+/// Times the exact formulations of the Conv gradient rule (<see cref="ConvGradientOptions"/>) on given layer
+/// shapes: one ONNX Runtime session per formulation holding only that gradient's nodes, run in interleaved
+/// rounds so that load on a shared machine hits every formulation alike; reports the median per run.
+/// </summary>
+public static class ConvGradientComparison
+{
+    /// <summary>A conv layer: batch, in/out channels, input size, stride (3×3 kernel, pad 1).</summary>
+    public sealed record Layer(string Name, long N, long C, long M, long H, long W, long Stride);
+
+    /// <summary>The SphereFace layers of a net at a batch size: first conv of each stage and one residual conv per stage.</summary>
+    public static IReadOnlyList<Layer> SphereLayers(long batch) =>
+    [
+        new("conv1_1", batch, 3, 64, 112, 96, 2), new("conv1_x", batch, 64, 64, 56, 48, 1),
+        new("conv2_1", batch, 64, 128, 56, 48, 2), new("conv2_x", batch, 128, 128, 28, 24, 1),
+        new("conv3_1", batch, 128, 256, 28, 24, 2), new("conv3_x", batch, 256, 256, 14, 12, 1),
+        new("conv4_1", batch, 256, 512, 14, 12, 2), new("conv4_x", batch, 512, 512, 7, 6, 1),
+    ];
+
+    /// <summary>Runs the comparison; <paramref name="rounds"/> interleaved runs per formulation.</summary>
+    public static IReadOnlyList<ConvGradientTiming> Run(IEnumerable<Layer> layers, int threads, int rounds)
+    {
+        var results = new List<ConvGradientTiming>();
+        foreach (var layer in layers)
+        {
+            var variants = new List<(string Gradient, string Formulation, Action Configure, bool Input)>();
+            if (layer.Stride > 1)
+            {
+                variants.Add(("input", "polyphase", () => ConvGradientOptions.StridedInput = StridedInputGradient.Polyphase, true));
+                variants.Add(("input", "zero-insertion", () => ConvGradientOptions.StridedInput = StridedInputGradient.ZeroInsertion, true));
+                variants.Add(("input", "conv-transpose", () => ConvGradientOptions.StridedInput = StridedInputGradient.ConvTranspose, true));
+            }
+            else
+            {
+                variants.Add(("input", "flipped-conv", () => ConvGradientOptions.UnstridedInputViaConvTranspose = false, true));
+                variants.Add(("input", "conv-transpose", () => ConvGradientOptions.UnstridedInputViaConvTranspose = true, true));
+            }
+            variants.Add(("weight", "swapped-conv", () => ConvGradientOptions.Weight = WeightGradient.SwappedConv, false));
+            variants.Add(("weight", "im2col-gemm", () => ConvGradientOptions.Weight = WeightGradient.Im2ColGemm, false));
+            variants.Add(("weight", "tap-gemms", () => ConvGradientOptions.Weight = WeightGradient.TapGemms, false));
+            if (layer.C == 3) variants.RemoveAll(v => v.Input); // the data needs no gradient
+
+            var sessions = new List<(InferenceSession Session, int Nodes)>();
+            var rng = new SeededRandom(1);
+            float[] Random(long count) { var a = new float[count]; for (int i = 0; i < a.Length; i++) a[i] = (float)rng.Uniform(-1, 1); return a; }
+            long ho = (layer.H + 2 - 3) / layer.Stride + 1, wo = (layer.W + 2 - 3) / layer.Stride + 1;
+            using var x = OrtValue.CreateTensorValueFromMemory(Random(layer.N * layer.C * layer.H * layer.W), [layer.N, layer.C, layer.H, layer.W]);
+            using var w = OrtValue.CreateTensorValueFromMemory(Random(layer.M * layer.C * 9), [layer.M, layer.C, 3, 3]);
+            using var dy = OrtValue.CreateTensorValueFromMemory(Random(layer.N * layer.M * ho * wo), [layer.N, layer.M, ho, wo]);
+            var saved = (ConvGradientOptions.StridedInput, ConvGradientOptions.Weight, ConvGradientOptions.UnstridedInputViaConvTranspose);
+            try
+            {
+                foreach (var v in variants)
+                {
+                    v.Configure();
+                    var (model, nodes) = GradientModel(layer, v.Input);
+                    using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+                    sessions.Add((new InferenceSession(model, options), nodes));
+                }
+            }
+            finally
+            {
+                (ConvGradientOptions.StridedInput, ConvGradientOptions.Weight, ConvGradientOptions.UnstridedInputViaConvTranspose) = saved;
+            }
+            var times = variants.Select(_ => new List<double>()).ToArray();
+            using var runOptions = new RunOptions();
+            for (int r = -1; r < rounds; r++) // round −1 warms up
+                for (int k = 0; k < variants.Count; k++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    using var outputs = sessions[k].Session.Run(runOptions, ["x", "w", "dy"], [x, w, dy], ["grad"]);
+                    if (r >= 0) times[k].Add(sw.Elapsed.TotalMilliseconds);
+                }
+            for (int k = 0; k < variants.Count; k++)
+            {
+                var sorted = times[k].Order().ToArray();
+                results.Add(new ConvGradientTiming(layer.Name, variants[k].Gradient, variants[k].Formulation, sorted[sorted.Length / 2], sessions[k].Nodes));
+                sessions[k].Session.Dispose();
+            }
+        }
+        return results;
+    }
+
+    private static (byte[] Model, int Nodes) GradientModel(Layer layer, bool input)
+    {
+        var g = new GraphBuilder("conv_gradient");
+        long ho = (layer.H + 2 - 3) / layer.Stride + 1, wo = (layer.W + 2 - 3) / layer.Stride + 1;
+        g.Input("x", ElementType.Float, layer.N, layer.C, layer.H, layer.W);
+        g.Input("w", ElementType.Float, layer.M, layer.C, 3, 3);
+        g.Input("dy", ElementType.Float, layer.N, layer.M, ho, wo);
+        g.Node("Conv", ["x", "w"], [Attr.Ints("kernel_shape", 3, 3), Attr.Ints("strides", layer.Stride, layer.Stride), Attr.Ints("pads", 1, 1, 1, 1)], name: "conv");
+        var forward = g.Nodes[^1];
+        var ctx = new GradientContext(g, forward, ["dy"], [input, !input]);
+        var grads = OpRegistry.Get("Conv").Gradient(ctx);
+        g.Output(grads[input ? 0 : 1]!, "grad");
+        var model = g.ToModel();
+        model.Graph.Node.Remove(forward); // only the gradient's nodes are timed
+        return (model.ToByteArray(), model.Graph.Node.Count - 1);
+    }
+}
