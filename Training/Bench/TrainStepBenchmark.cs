@@ -70,7 +70,9 @@ public sealed class TrainStepBenchmark : IDisposable
         using var options = new SessionOptions
         {
             IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, EnableProfiling = true, ProfileOutputPathPrefix = prefix,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            // The prefix must be set before EnableProfiling: the setter starts profiling with the prefix it sees then.
+            ProfileOutputPathPrefix = prefix, EnableProfiling = true,
         };
         if (step.NeedsPlugin) MarginPlugin.Register(options);
         using var session = new InferenceSession(step.Model.ToByteArray(), options);
