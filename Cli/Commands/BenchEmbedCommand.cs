@@ -22,7 +22,7 @@ internal static class BenchEmbedCommand
     private static readonly (string Name, Func<int, EmbedderOptions> Options)[] Variants =
     [
         ("ort default", t => new EmbedderOptions { IntraOpThreads = t }),
-        ("ort spinning", t => new EmbedderOptions { IntraOpThreads = t, AllowSpinning = true }),
+        ("ort no-spinning", t => new EmbedderOptions { IntraOpThreads = t, AllowSpinning = false }),
         ("ort extended-opt", t => new EmbedderOptions { IntraOpThreads = t, GraphOptimization = GraphOptimizationLevel.ORT_ENABLE_EXTENDED }),
         ("ort basic-opt", t => new EmbedderOptions { IntraOpThreads = t, GraphOptimization = GraphOptimizationLevel.ORT_ENABLE_BASIC }),
         ("ort no-prepack", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.AddSessionConfigEntry("session.disable_prepacking", "1") }),

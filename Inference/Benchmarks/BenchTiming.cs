@@ -20,7 +20,12 @@ public static class BenchTiming
     /// </summary>
     public static BenchResult Measure(string name, int batch, Action<int> call, double minSeconds, int warmup = 2, int minCalls = 3)
     {
-        for (int i = 0; i < warmup; i++) call(i);
+        // Warm up for at least a second as well as `warmup` calls: the first variant measured otherwise pays for
+        // the JIT's tier-0 code of the managed alignment/preprocessing loops.
+        var warm = Stopwatch.StartNew();
+        int done = 0;
+        while (done < warmup || warm.Elapsed.TotalSeconds < 1.0) call(done++);
+        warmup = done;
         var times = new List<double>();
         var total = Stopwatch.StartNew();
         for (int i = 0; times.Count < minCalls || total.Elapsed.TotalSeconds < minSeconds; i++)
