@@ -22,10 +22,11 @@ internal static class EvalCommand
         var distractors = new Option<string?>("--distractors") { Description = "ident: distractor image folder or list" };
         var distractorLandmarks = new Option<string?>("--distractor-landmarks") { Description = "ident: landmark list of the distractors" };
         var trials = new Option<int>("--trials") { Description = "blufr: random open-set splits", DefaultValueFactory = _ => 10 };
+        var identities = new Option<string?>("--identities") { Description = "blufr/fisher/ident: identity list restricting the --images folder (e.g. test_identities.txt)" };
         var output = new Option<string?>("--out") { Description = "results JSON (default: eval-<protocol>.json next to the model; lfw plots beside it)" };
         var cmd = new Command("eval", "Evaluate a model: LFW 10-fold verification, BLUFR-style open set, identification with distractors, or the angular Fisher score.");
         foreach (var o in args.All) cmd.Options.Add(o);
-        foreach (var o in new Option[] { protocol, pairs, distractors, distractorLandmarks, trials, output }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { protocol, pairs, distractors, distractorLandmarks, trials, identities, output }) cmd.Options.Add(o);
         cmd.SetAction(p => CliAction.Run(() =>
         {
             string name = p.GetValue(protocol)!.Trim().ToLowerInvariant();
@@ -55,20 +56,20 @@ internal static class EvalCommand
                 }
                 case "blufr":
                 {
-                    var inputs = FaceInputs.Load(images, p.GetValue(args.Landmarks));
+                    var inputs = FaceInputs.Load(images, p.GetValue(args.Landmarks), p.GetValue(identities));
                     report = OpenSetEvaluation.Evaluate(Embed(embedder, inputs, batch), FaceInputs.Labels(inputs), p.GetValue(trials)).ToReport(model);
                     break;
                 }
                 case "fisher":
                 {
-                    var inputs = FaceInputs.Load(images, p.GetValue(args.Landmarks));
+                    var inputs = FaceInputs.Load(images, p.GetValue(args.Landmarks), p.GetValue(identities));
                     report = AngularFisherScore.Compute(Embed(embedder, inputs, batch), FaceInputs.Labels(inputs)).ToReport(model);
                     break;
                 }
                 default:
                 {
                     string gallery = p.GetValue(distractors) ?? throw new ArgumentException("--protocol ident needs --distractors (a folder or list of distractor images).");
-                    var probes = FaceInputs.Load(images, p.GetValue(args.Landmarks));
+                    var probes = FaceInputs.Load(images, p.GetValue(args.Landmarks), p.GetValue(identities));
                     var others = FaceInputs.Load(gallery, p.GetValue(distractorLandmarks));
                     report = DistractorIdentification.Evaluate(Embed(embedder, probes, batch), FaceInputs.Labels(probes), Embed(embedder, others, batch, "distractors")).ToReport(model);
                     break;

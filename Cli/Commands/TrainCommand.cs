@@ -21,6 +21,11 @@ internal static class TrainCommand
         var amMargin = new Option<float>("--am-margin") { Description = "AM-Softmax margin", DefaultValueFactory = _ => 0.35f };
         var amScale = new Option<float>("--am-scale") { Description = "AM-Softmax scale s", DefaultValueFactory = _ => 30f };
         var noPlugin = new Option<bool>("--no-plugin") { Description = "use the pure-ONNX twin of the margin op instead of the native plugin" };
+        var noBias = new Option<bool>("--no-bias") { Description = "softmax without classifier bias (ablation: remove biases)" };
+        var lastRelu = new Option<bool>("--last-relu") { Description = "keep a ReLU after the embedding (ablation; off in the paper)" };
+        var centres = new Option<string>("--centres") { Description = "IR-Softmax centre update: loss (centre loss, renormalised) or memory-bank", DefaultValueFactory = _ => "loss" };
+        var bankSize = new Option<int>("--memory-bank-size") { Description = "IR-Softmax memory bank: features kept per class (K)", DefaultValueFactory = _ => 8 };
+        var centreWeight = new Option<float>("--centre-loss-weight") { Description = "IR-Softmax centre-loss weight", DefaultValueFactory = _ => 1f };
         var lambdaBase = new Option<float>("--lambda-base") { Description = "λ schedule: base", DefaultValueFactory = _ => defaults.LambdaBase };
         var lambdaGamma = new Option<float>("--lambda-gamma") { Description = "λ schedule: γ", DefaultValueFactory = _ => defaults.LambdaGamma };
         var lambdaPower = new Option<float>("--lambda-power") { Description = "λ schedule: power", DefaultValueFactory = _ => defaults.LambdaPower };
@@ -49,7 +54,7 @@ internal static class TrainCommand
 
         var cmd = new Command("train", "Train a SphereFace net through the training-step ONNX graph.")
         {
-            net, loss, m, amMargin, amScale, noPlugin, lambdaBase, lambdaGamma, lambdaPower, lambdaMin, classes, batch, iterations,
+            net, loss, m, amMargin, amScale, noPlugin, noBias, lastRelu, centres, bankSize, centreWeight, lambdaBase, lambdaGamma, lambdaPower, lambdaMin, classes, batch, iterations,
             lr, lrSteps, lrGamma, momentum, weightDecay, embedding, seed, threads, device, data, landmarks, identityList, workers, flip, outDir, logEvery, checkpointEvery, resume,
         };
         cmd.SetAction(p => CliAction.Run(() =>
@@ -84,8 +89,9 @@ internal static class TrainCommand
                     throw new ArgumentException($"--classes {gc} but dataset '{p.GetValue(data)}' has {fc} identities.");
                 config = new TrainRunConfig
                 {
-                    Net = p.GetValue(net)!, EmbeddingSize = p.GetValue(embedding),
-                    Loss = new LossConfig(ParseLoss(p.GetValue(loss)!), p.GetValue(m), p.GetValue(amMargin), p.GetValue(amScale), !p.GetValue(noPlugin)),
+                    Net = p.GetValue(net)!, EmbeddingSize = p.GetValue(embedding), LastRelu = p.GetValue(lastRelu),
+                    Loss = new LossConfig(ParseLoss(p.GetValue(loss)!), p.GetValue(m), p.GetValue(amMargin), p.GetValue(amScale), !p.GetValue(noPlugin),
+                        LossGraph.ParseCentreUpdate(p.GetValue(centres)!), p.GetValue(bankSize), p.GetValue(centreWeight), ClassifierBias: !p.GetValue(noBias)),
                     Classes = folderClasses ?? givenClasses ?? throw new ArgumentException("--classes is required with --data random:N."),
                     BatchSize = p.GetValue(batch), Iterations = p.GetValue(iterations),
                     BaseLr = p.GetValue(lr), LrSteps = ParseSteps(p.GetValue(lrSteps)!), LrGamma = p.GetValue(lrGamma),

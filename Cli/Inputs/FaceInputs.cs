@@ -13,12 +13,15 @@ internal static class FaceInputs
     /// A folder: every image of <c>DIR/&lt;identity&gt;/</c> (with landmarks, every image needs an entry).
     /// A file: one image path per line (relative paths are relative to the list's folder; blank lines and '#'
     /// comments ignored), identity = the image's folder name; landmarks are looked up by the path as written.
+    /// <paramref name="identityList"/> (a folder only) restricts the identities, e.g. to a test split.
     /// </summary>
-    public static IReadOnlyList<FaceInput> Load(string images, string? landmarks)
+    public static IReadOnlyList<FaceInput> Load(string images, string? landmarks, string? identityList = null)
     {
+        if (identityList is not null && !Directory.Exists(images))
+            throw new ArgumentException($"--identities needs --images to be an image folder, not the list '{images}'.");
         if (Directory.Exists(images))
         {
-            var set = FaceDataset.Load(images, landmarks);
+            var set = FaceDataset.Load(images, landmarks, identityList is null ? null : IdentityListFile.Read(identityList));
             return set.Samples.Select(s => new FaceInput(s.Path, set.Identities[s.Label], s.Landmarks)).ToList();
         }
         if (!File.Exists(images)) throw new FileNotFoundException($"--images '{images}' is neither a folder nor a list file.", images);

@@ -24,6 +24,7 @@ public sealed class LossHeadTests
     private static IEnumerable<LossConfig> Configs(bool plugin)
     {
         yield return new LossConfig(LossKind.Softmax, UsePlugin: plugin);
+        yield return new LossConfig(LossKind.Softmax, UsePlugin: plugin, ClassifierBias: false);
         yield return new LossConfig(LossKind.Modified, UsePlugin: plugin);
         for (int m = 1; m <= 4; m++) yield return new LossConfig(LossKind.ASoftmax, M: m, UsePlugin: plugin);
         yield return new LossConfig(LossKind.AMSoftmax, AmMargin: 0.35f, AmScale: 30f, UsePlugin: plugin);
@@ -48,7 +49,7 @@ public sealed class LossHeadTests
             using var session = new GraphSession(model, plugin);
             float[] weight = store[Classifier.WeightName].Data;
             float[]? bias = store.Contains(Classifier.BiasName) ? store[Classifier.BiasName].Data : null;
-            Assert.AreEqual(config.Kind == LossKind.Softmax, bias is not null, "only plain softmax has a bias");
+            Assert.AreEqual(config.Kind == LossKind.Softmax && config.ClassifierBias, bias is not null, "only plain softmax with ClassifierBias has a bias");
             foreach (float lambda in Lambdas)
             {
                 var (feature, label) = Batch_(seed++);

@@ -26,7 +26,7 @@ internal static class LossReference
                 bool target = j == label[i];
                 logits[i, j] = config.Kind switch
                 {
-                    LossKind.Softmax => xw + bias![j],
+                    LossKind.Softmax => xw + (bias?[j] ?? 0.0),
                     LossKind.Modified => xw / wNorm,
                     LossKind.ASoftmax => target
                         ? xNorm * (lambda * cos + MarginReference.Psi(cos, config.M)) / (1 + lambda)
