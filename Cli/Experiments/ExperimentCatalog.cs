@@ -2,7 +2,7 @@ namespace SphereFace.Cli.Experiments;
 
 /// <summary>
 /// The experiments of the SphereFace paper (Table 3, App. E Table 6, Fig. 5) and the IR-Softmax paper
-/// (Tables 1–2), at synthetic scale. <paramref name="identities"/> sizes each synthetic set.
+/// (Tables 1–2), at synthetic scale; the identity count passed to <see cref="Get"/> sizes each synthetic set.
 /// </summary>
 internal static class ExperimentCatalog
 {

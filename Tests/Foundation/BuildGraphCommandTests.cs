@@ -1,3 +1,4 @@
+using static SphereFace.Tests.Support.CliRun;
 using SphereFace.Cli;
 using SphereFace.Graphs.Export;
 using SphereFace.Tests.Support;
@@ -7,14 +8,6 @@ namespace SphereFace.Tests.Foundation;
 [TestClass]
 public sealed class BuildGraphCommandTests
 {
-    private static (int Code, string Error) Run(params string[] args)
-    {
-        var err = new StringWriter();
-        var previous = Console.Error;
-        Console.SetError(err);
-        try { return (CliApp.Run(args), err.ToString()); }
-        finally { Console.SetError(previous); }
-    }
 
     [TestMethod]
     public void WritesEmbeddingAndManifest()

@@ -1,3 +1,4 @@
+using static SphereFace.Tests.Support.CliRun;
 using OpenCvSharp;
 using SphereFace.Cli;
 using SphereFace.Inference;
@@ -11,14 +12,6 @@ namespace SphereFace.Tests.Inference;
 [TestClass]
 public sealed class InferenceCommandTests
 {
-    private static (int Code, string Error) Run(params string[] args)
-    {
-        var err = new StringWriter();
-        var previous = Console.Error;
-        Console.SetError(err);
-        try { return (CliApp.Run(args), err.ToString()); }
-        finally { Console.SetError(previous); }
-    }
 
     private static string AlignedFolder(TempDir dir)
     {

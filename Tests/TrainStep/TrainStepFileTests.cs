@@ -27,13 +27,8 @@ print(len(m.graph.node), len(m.graph.input), len(m.graph.output), ",".join(custo
     {
         using var dir = new TempDir();
         string outDir = dir.File("g");
-        var err = new StringWriter();
-        var previous = Console.Error;
-        Console.SetError(err);
-        int code;
-        try { code = CliApp.Run(["build-graph", "--net", "sphere4", "--classes", "10", "--batch", "4", "--loss", loss, "--out", outDir]); }
-        finally { Console.SetError(previous); }
-        Assert.AreEqual(0, code, err.ToString());
+        var (code, error) = CliRun.Run("build-graph", "--net", "sphere4", "--classes", "10", "--batch", "4", "--loss", loss, "--out", outDir);
+        Assert.AreEqual(0, code, error);
 
         var manifest = Manifest.Load(Path.Combine(outDir, Manifest.FileName));
         Assert.AreEqual("train_step.onnx", manifest.Files["train_step"]);

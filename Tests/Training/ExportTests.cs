@@ -48,13 +48,8 @@ public sealed class ExportTests
         var (checkpoint, store) = MakeCheckpoint(seed: 5);
         CheckpointFile.Save(temp.File("c.safetensors"), checkpoint);
 
-        var err = new StringWriter();
-        var previous = Console.Error;
-        Console.SetError(err);
-        int code;
-        try { code = CliApp.Run(["export", "--checkpoint", temp.File("c.safetensors"), "--out", temp.File("e.onnx")]); }
-        finally { Console.SetError(previous); }
-        Assert.AreEqual(0, code, err.ToString());
+        var (code, error) = CliRun.Run("export", "--checkpoint", temp.File("c.safetensors"), "--out", temp.File("e.onnx"));
+        Assert.AreEqual(0, code, error);
 
         // Independent reference: the embedding graph built straight from the same parameter store.
         ModelFile.Save(EmbeddingGraph.Build(Config.NetConfig, store), temp.File("ref.onnx"));

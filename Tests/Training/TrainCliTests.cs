@@ -1,3 +1,4 @@
+using static SphereFace.Tests.Support.CliRun;
 using SphereFace.Cli;
 using SphereFace.Tests.Support;
 using SphereFace.Training.Checkpoints;
@@ -8,14 +9,6 @@ namespace SphereFace.Tests.Training;
 [TestClass]
 public sealed class TrainCliTests
 {
-    private static (int Code, string Error) Run(params string[] args)
-    {
-        var err = new StringWriter();
-        var previous = Console.Error;
-        Console.SetError(err);
-        try { return (CliApp.Run(args), err.ToString()); }
-        finally { Console.SetError(previous); }
-    }
 
     [TestMethod]
     public void ExportOfATruncatedCheckpointIsOneClearLine()
