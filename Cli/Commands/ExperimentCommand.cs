@@ -15,10 +15,11 @@ internal static class ExperimentCommand
         var lr = new Option<float>("--lr") { Description = "base learning rate", DefaultValueFactory = _ => 0.01f };
         var seed = new Option<ulong>("--seed") { Description = "seed of data, initialisation and order", DefaultValueFactory = _ => 1UL };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var reuse = new Option<bool>("--reuse") { Description = "keep runs already finished in the output folder (exported model and evaluations present) instead of training them again" };
         var outDir = new Option<string?>("--out") { Description = "output folder (default artifacts/experiments/NAME)" };
         var cmd = new Command("experiment", "Run a paper experiment at synthetic scale and write a Markdown report with plots.")
         {
-            name, identities, iterations, batch, lr, seed, threads, outDir,
+            name, identities, iterations, batch, lr, seed, threads, reuse, outDir,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -27,7 +28,7 @@ internal static class ExperimentCommand
             var size = new ExperimentSize(p.GetValue(identities), p.GetValue(iterations), p.GetValue(batch), p.GetValue(lr), p.GetValue(seed), p.GetValue(threads));
             if (size.Iterations < 10) throw new ArgumentException($"--iterations must be at least 10, got {size.Iterations}.");
             string dir = p.GetValue(outDir) ?? Path.Combine("artifacts", "experiments", n);
-            string report = ExperimentRunner.Run(spec, size, dir);
+            string report = ExperimentRunner.Run(spec, size, dir, p.GetValue(reuse));
             Console.WriteLine(File.ReadAllText(report));
             Console.WriteLine($"report → {report}");
             return 0;

@@ -85,5 +85,6 @@ internal static class ExperimentCatalog
         ],
         ["sphere"],
         ["m4", "m3", "m2", "m1"],
-        EmbeddingSize: 3);
+        EmbeddingSize: 3,
+        FixedData: true);
 }

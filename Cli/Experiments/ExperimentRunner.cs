@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SphereFace.Cli.Pipeline;
 using SphereFace.Graphs.IO;
 using SphereFace.Inference.Evaluation;
@@ -7,7 +6,15 @@ using static SphereFace.Cli.Pipeline.VerbRunner;
 namespace SphereFace.Cli.Experiments;
 
 /// <summary>Sizes shared by every training of an experiment.</summary>
-internal sealed record ExperimentSize(int Identities, int Iterations, int Batch, float Lr, ulong Seed, int Threads);
+internal sealed record ExperimentSize(int Identities, int Iterations, int Batch, float Lr, ulong Seed, int Threads)
+{
+    /// <summary>
+    /// γ of the λ schedule λ = max(5, 1000·(1 + γ·iter)⁻¹) scaled to the run: λ reaches 5 at 6 % of the
+    /// iterations, as the paper's γ = 0.12 does at iteration 1,658 of 28,000. With γ = 0.12 a run of a few hundred
+    /// iterations would end with λ ≈ 27, where the margin moves the target logit by only 1/28 of its effect.
+    /// </summary>
+    public float LambdaGamma => 199f / (0.06f * Iterations);
+}
 
 /// <summary>
 /// Runs an experiment with the user-facing verbs: <c>synth</c> each data set, then per run <c>train</c> →
@@ -15,9 +22,12 @@ internal sealed record ExperimentSize(int Identities, int Iterations, int Batch,
 /// </summary>
 internal static class ExperimentRunner
 {
-    public static string Run(ExperimentSpec spec, ExperimentSize size, string dir)
+    /// <summary>
+    /// Runs <paramref name="spec"/> into <paramref name="dir"/>. With <paramref name="reuse"/>, a run whose exported
+    /// model and evaluation results are already there is not trained again (resuming an interrupted experiment).
+    /// </summary>
+    public static string Run(ExperimentSpec spec, ExperimentSize size, string dir, bool reuse = false)
     {
-        var total = Stopwatch.StartNew();
         foreach (var data in spec.Data)
             Step($"data '{data.Name}'", ["synth", "--out", DataDir(dir, data.Name), "--seed", S(size.Seed), .. data.SynthArgs]);
 
@@ -26,14 +36,19 @@ internal static class ExperimentRunner
         {
             string data = DataDir(dir, run.Data), runDir = Path.Combine(dir, "runs", run.Name);
             string images = Path.Combine(data, "images"), landmarks = Path.Combine(data, "landmarks.txt");
-            var sw = Stopwatch.StartNew();
+            string model = Path.Combine(runDir, "embedding.onnx");
+            var jsons = spec.Protocols.Select(protocol => Path.Combine(runDir, $"eval-{protocol}.json")).ToList();
+            if (reuse && File.Exists(model) && jsons.All(File.Exists))
+            {
+                Console.WriteLine($"== reuse {run.Name}: {runDir}");
+                results.Add(new RunResult(run, jsons.Select(EvaluationReport.Load).ToList(), TrainLogDuration(runDir)));
+                continue;
+            }
             Step($"train {run.Name}", ["train", "--net", "sphere4", .. run.TrainArgs, "--embedding-size", S(spec.EmbeddingSize),
                 "--data", images, "--landmarks", landmarks, "--identities", Path.Combine(data, "train_identities.txt"),
                 "--batch", S(size.Batch), "--iterations", S(size.Iterations), "--lr", S(size.Lr),
-                "--lr-steps", $"{size.Iterations * 6 / 10},{size.Iterations * 85 / 100}", "--seed", S(size.Seed),
+                "--lr-steps", $"{size.Iterations * 6 / 10},{size.Iterations * 85 / 100}", "--lambda-gamma", S(size.LambdaGamma), "--seed", S(size.Seed),
                 "--threads", S(size.Threads), "--log-every", "20", "--checkpoint-every", S(size.Iterations), "--out", runDir]);
-            var trainTime = sw.Elapsed;
-            string model = Path.Combine(runDir, "embedding.onnx");
             Step($"export {run.Name}", "export", "--checkpoint", Path.Combine(runDir, "checkpoint.safetensors"), "--out", model);
             Step($"plot {run.Name}", "plot", "--log", Path.Combine(runDir, "metrics.csv"), "--out", Path.Combine(runDir, "curves.png"));
             var reports = new List<EvaluationReport>();
@@ -52,15 +67,24 @@ internal static class ExperimentRunner
                 }
                 reports.Add(EvaluationReport.Load(json));
             }
-            results.Add(new RunResult(run, reports, trainTime));
+            results.Add(new RunResult(run, reports, TrainLogDuration(runDir)));
         }
 
         string reportPath = Path.Combine(dir, "report.md");
-        AtomicFile.WriteAllText(reportPath, ExperimentReport.Render(spec, size, results, dir, total.Elapsed));
+        AtomicFile.WriteAllText(reportPath, ExperimentReport.Render(spec, size, results, dir));
         return reportPath;
     }
 
     private static string DataDir(string dir, string name) => Path.Combine(dir, "data", name);
+
+    /// <summary>Wall time of a run's training: from the first to the last timestamp of its train.log.</summary>
+    private static TimeSpan TrainLogDuration(string runDir)
+    {
+        var lines = File.ReadAllLines(Path.Combine(runDir, "train.log")).Where(l => l.Length > 0).ToArray();
+        static DateTime Stamp(string line) => DateTime.Parse(line[..line.IndexOf(' ')], System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal);
+        return lines.Length == 0 ? TimeSpan.Zero : Stamp(lines[^1]) - Stamp(lines[0]);
+    }
 }
 
 /// <summary>What one training of an experiment produced.</summary>

@@ -9,6 +9,7 @@ internal sealed record RunSpec(string Name, string Data, string Description, str
 /// <summary>
 /// An experiment of the papers at synthetic scale: data sets, trainings, the evaluation protocols run on the
 /// held-out identities, and the ordering the paper reports (written into the report beside the observed one).
+/// <paramref name="FixedData"/>: the data sets ignore the <c>--identities</c> size knob.
 /// </summary>
 internal sealed record ExperimentSpec(
     string Name,
@@ -18,4 +19,5 @@ internal sealed record ExperimentSpec(
     IReadOnlyList<RunSpec> Runs,
     IReadOnlyList<string> Protocols,
     IReadOnlyList<string> PaperOrder,
-    int EmbeddingSize = 512);
+    int EmbeddingSize = 512,
+    bool FixedData = false);
