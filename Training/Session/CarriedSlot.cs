@@ -7,7 +7,7 @@ namespace SphereFace.Training.Session;
 public sealed record CarriedSlot(string Input, string Output, long[] Shape)
 {
     /// <summary>Prefix of the output holding a carried tensor's value after the step.</summary>
-    public const string NextPrefix = "next/";
+    public const string NextPrefix = SphereFace.Graphs.TrainStep.TrainStepGraph.NextPrefix;
     /// <summary>Prefix of SGD momentum buffers.</summary>
     public const string MomentumPrefix = "momentum/";
     /// <summary>Prefix of non-trained state.</summary>

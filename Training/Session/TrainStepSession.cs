@@ -1,3 +1,4 @@
+using SphereFace.Graphs.TrainStep;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -19,18 +20,19 @@ namespace SphereFace.Training.Session;
 /// </summary>
 public sealed class TrainStepSession : IDisposable
 {
+    // The I/O contract's names (docs/train-step.md) are defined once, by the graph that has them.
     /// <summary>Input name of the image batch.</summary>
-    public const string DataInput = "data";
+    public const string DataInput = TrainStepGraph.DataInput;
     /// <summary>Input name of the labels.</summary>
-    public const string LabelInput = "label";
+    public const string LabelInput = TrainStepGraph.LabelInput;
     /// <summary>Input name of the learning rate.</summary>
-    public const string LrInput = "lr";
+    public const string LrInput = TrainStepGraph.LrInput;
     /// <summary>Input name of the A-Softmax λ (optional in a model).</summary>
-    public const string LambdaInput = "lambda";
+    public const string LambdaInput = TrainStepGraph.LambdaInput;
     /// <summary>Output name of the batch loss.</summary>
-    public const string LossOutput = "loss";
+    public const string LossOutput = TrainStepGraph.LossOutput;
     /// <summary>Output name of the batch accuracy.</summary>
-    public const string AccuracyOutput = "accuracy";
+    public const string AccuracyOutput = TrainStepGraph.AccuracyOutput;
 
     private readonly SessionOptions _sessionOptions;
     private readonly InferenceSession _session;
