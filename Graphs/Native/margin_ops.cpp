@@ -87,11 +87,23 @@ void ParallelChunks(Ort::KernelContext& ctx, std::size_t n, Body body) {
       chunks, 0, &job);
 }
 
+// Runs a kernel body, turning any exception into an ORT status (exceptions must not cross the C API).
+template <typename Body>
+OrtStatusPtr GuardStatus(Body&& body) {
+  try {
+    return body();
+  } catch (const Ort::Exception& e) {
+    return Ort::GetApi().CreateStatus(e.GetOrtErrorCode(), e.what());
+  } catch (const std::exception& e) {
+    return Ort::GetApi().CreateStatus(ORT_FAIL, e.what());
+  }
+}
+
 struct PsiKernel {
   PsiKernel(int m) : thresholds(m), fn(Margins::Forward(m)) {}
 
   OrtStatusPtr ComputeV2(OrtKernelContext* context) {
-    try {
+    return GuardStatus([&]() -> OrtStatusPtr {
       Ort::KernelContext ctx(context);
       auto input = ctx.GetInput(0);
       auto shape = input.GetTensorTypeAndShapeInfo().GetShape();
@@ -101,11 +113,7 @@ struct PsiKernel {
       float* y = output.GetTensorMutableData<float>();
       ParallelChunks(ctx, n, [&](std::size_t begin, std::size_t count) { fn(x + begin, y + begin, count, thresholds.value); });
       return nullptr;
-    } catch (const Ort::Exception& e) {
-      return Ort::GetApi().CreateStatus(e.GetOrtErrorCode(), e.what());
-    } catch (const std::exception& e) {
-      return Ort::GetApi().CreateStatus(ORT_FAIL, e.what());
-    }
+    });
   }
 
   MarginThresholds thresholds;
@@ -116,7 +124,7 @@ struct PsiGradKernel {
   PsiGradKernel(int m) : thresholds(m), fn(Margins::Backward(m)) {}
 
   OrtStatusPtr ComputeV2(OrtKernelContext* context) {
-    try {
+    return GuardStatus([&]() -> OrtStatusPtr {
       Ort::KernelContext ctx(context);
       auto cos_theta = ctx.GetInput(0);
       auto upstream = ctx.GetInput(1);
@@ -133,11 +141,7 @@ struct PsiGradKernel {
         fn(x + begin, dy + begin, dx + begin, count, thresholds.value);
       });
       return nullptr;
-    } catch (const Ort::Exception& e) {
-      return Ort::GetApi().CreateStatus(e.GetOrtErrorCode(), e.what());
-    } catch (const std::exception& e) {
-      return Ort::GetApi().CreateStatus(ORT_FAIL, e.what());
-    }
+    });
   }
 
   MarginThresholds thresholds;
