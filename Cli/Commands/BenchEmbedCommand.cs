@@ -35,13 +35,14 @@ internal static class BenchEmbedCommand
         var net = new Option<string>("--net") { Description = "sphere4 … sphere64 (random weights)", DefaultValueFactory = _ => "sphere20" };
         var batch = new Option<int[]>("--batch") { Description = "faces per call; repeat for several (default: 1 and 32)", AllowMultipleArgumentsPerToken = true };
         var threads = new Option<int>("--threads") { Description = "threads for ONNX Runtime and OpenCV", DefaultValueFactory = _ => 2 };
-        var seconds = new Option<double>("--seconds") { Description = "minimum timed seconds per configuration", DefaultValueFactory = _ => 4.0 };
+        var seconds = new Option<double>("--seconds") { Description = "minimum timed seconds per configuration and batch size", DefaultValueFactory = _ => 4.0 };
+        var rounds = new Option<int>("--rounds") { Description = "interleaved rounds the timed seconds are split into (configurations alternate)", DefaultValueFactory = _ => 4 };
         var variants = new Option<bool>("--variants") { Description = "also time ONNX Runtime session-option variants" };
         var torch = new Option<bool>("--torch") { Description = "also time PyTorch (/usr/bin/python3) running the same graph on ready tensors" };
         var outDir = new Option<string>("--out") { Description = "folder for the model and results JSON", DefaultValueFactory = _ => "artifacts/bench/embed" };
         var cmd = new Command("embed", "Embeddings/s from decoded photos (alignment + preprocessing + network): ONNX Runtime vs OpenCV DNN.")
         {
-            net, batch, threads, seconds, variants, torch, outDir,
+            net, batch, threads, seconds, rounds, variants, torch, outDir,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -52,6 +53,7 @@ internal static class BenchEmbedCommand
             if (t < 1) throw new ArgumentException($"--threads must be ≥ 1, got {t}.");
             double minSeconds = p.GetValue(seconds);
             if (!(minSeconds > 0)) throw new ArgumentException($"--seconds must be > 0, got {minSeconds}.");
+            if (p.GetValue(rounds) < 1) throw new ArgumentException($"--rounds must be ≥ 1, got {p.GetValue(rounds)}.");
             string dir = Path.Combine(p.GetValue(outDir)!, config.Name);
             GraphFolder.EnsureWritable(dir);
             string model = Path.Combine(dir, "embedding.onnx");
@@ -63,25 +65,34 @@ internal static class BenchEmbedCommand
             var chosen = p.GetValue(variants) ? Variants : Variants.Take(1).ToArray();
             foreach (int n in batches)
             {
-                AnsiConsole.MarkupLine($"[grey]{config.Name}, batch {n}, {t} threads…[/]");
-                foreach (var (name, options) in chosen)
-                    using (var embedder = new Embedder(model, options(t)))
+                AnsiConsole.MarkupLine($"[grey]{config.Name}, batch {n}, {t} threads, {p.GetValue(rounds)} interleaved rounds…[/]");
+                var owned = new List<IDisposable>();
+                try
+                {
+                    var cases = new List<BenchCase>();
+                    foreach (var (name, options) in chosen)
                     {
+                        var embedder = new Embedder(model, options(t));
+                        owned.Add(embedder);
                         var output = new float[n * embedder.Dimension];
-                        results.Add(BenchTiming.Measure(name, n, i => embedder.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), output), minSeconds));
+                        cases.Add(new(name, n, i => embedder.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), output)));
                     }
-                using (var embedder = new Embedder(model, Variants[0].Options(t)))
-                {
                     // The network alone on ready tensors: how much of the time alignment and preprocessing take.
-                    var tensors = new float[n * embedder.TensorLength];
-                    var output = new float[n * embedder.Dimension];
+                    var bare = new Embedder(model, Variants[0].Options(t));
+                    owned.Add(bare);
+                    var tensors = new float[n * bare.TensorLength];
+                    var bareOutput = new float[n * bare.Dimension];
                     for (int i = 0; i < tensors.Length; i++) tensors[i] = (i % 255 - 127.5f) / 128f;
-                    results.Add(BenchTiming.Measure("ort network only", n, _ => embedder.EmbedTensors(tensors, n, output), minSeconds));
+                    cases.Add(new("ort network only", n, _ => bare.EmbedTensors(tensors, n, bareOutput)));
+                    var cv = new OpenCvDnnEmbedder(model, config.EmbeddingSize);
+                    owned.Add(cv);
+                    var cvOutput = new float[n * config.EmbeddingSize];
+                    cases.Add(new("opencv dnn", n, i => cv.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), cvOutput)));
+                    results.AddRange(BenchTiming.MeasureInterleaved(cases, minSeconds, p.GetValue(rounds)));
                 }
-                using (var cv = new OpenCvDnnEmbedder(model, config.EmbeddingSize))
+                finally
                 {
-                    var output = new float[n * config.EmbeddingSize];
-                    results.Add(BenchTiming.Measure("opencv dnn", n, i => cv.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), output), minSeconds));
+                    foreach (var d in owned) d.Dispose();
                 }
             }
             if (p.GetValue(torch))

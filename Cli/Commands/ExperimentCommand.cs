@@ -16,15 +16,21 @@ internal static class ExperimentCommand
         var seed = new Option<ulong>("--seed") { Description = "seed of data, initialisation and order", DefaultValueFactory = _ => 1UL };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = all cores)", DefaultValueFactory = _ => 0 };
         var reuse = new Option<bool>("--reuse") { Description = "keep runs already finished in the output folder (exported model and evaluations present) instead of training them again" };
+        var floorAt = new Option<double?>("--lambda-floor-at") { Description = "fraction of the run at which A-Softmax's λ reaches 5 (default 0.5; sphere3d 0.06)" };
         var outDir = new Option<string?>("--out") { Description = "output folder (default artifacts/experiments/NAME)" };
         var cmd = new Command("experiment", "Run a paper experiment at synthetic scale and write a Markdown report with plots.")
         {
-            name, identities, iterations, batch, lr, seed, threads, reuse, outDir,
+            name, identities, iterations, batch, lr, seed, threads, reuse, floorAt, outDir,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
             string n = p.GetValue(name)!.Trim().ToLowerInvariant();
             var spec = ExperimentCatalog.Get(n, p.GetValue(identities));
+            if (p.GetValue(floorAt) is { } at)
+            {
+                if (!(at > 0 && at <= 1)) throw new ArgumentException($"--lambda-floor-at must be in (0, 1], got {at}.");
+                spec = spec with { LambdaFloorAt = at, LambdaFloorWhy = "set with --lambda-floor-at" };
+            }
             var size = new ExperimentSize(p.GetValue(identities), p.GetValue(iterations), p.GetValue(batch), p.GetValue(lr), p.GetValue(seed), p.GetValue(threads));
             if (size.Iterations < 10) throw new ArgumentException($"--iterations must be at least 10, got {size.Iterations}.");
             string dir = p.GetValue(outDir) ?? Path.Combine("artifacts", "experiments", n);

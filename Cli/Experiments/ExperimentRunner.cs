@@ -9,11 +9,12 @@ namespace SphereFace.Cli.Experiments;
 internal sealed record ExperimentSize(int Identities, int Iterations, int Batch, float Lr, ulong Seed, int Threads)
 {
     /// <summary>
-    /// γ of the λ schedule λ = max(5, 1000·(1 + γ·iter)⁻¹) scaled to the run: λ reaches 5 at 6 % of the
-    /// iterations, as the paper's γ = 0.12 does at iteration 1,658 of 28,000. With γ = 0.12 a run of a few hundred
-    /// iterations would end with λ ≈ 27, where the margin moves the target logit by only 1/28 of its effect.
+    /// γ of the λ schedule λ = max(5, 1000·(1 + γ·iter)⁻¹) scaled to the run so that λ reaches its floor 5 at the
+    /// fraction <paramref name="floorAt"/> of the iterations (1000/(1 + γ·t) = 5 at t = 199/γ). With the paper's
+    /// γ = 0.12 a run of a few hundred iterations would end with λ ≈ 27, where the margin moves the target logit
+    /// by only 1/28 of its effect.
     /// </summary>
-    public float LambdaGamma => 199f / (0.06f * Iterations);
+    public float LambdaGamma(double floorAt) => (float)(199.0 / (floorAt * Iterations));
 }
 
 /// <summary>
@@ -47,7 +48,7 @@ internal static class ExperimentRunner
             Step($"train {run.Name}", ["train", "--net", "sphere4", .. run.TrainArgs, "--embedding-size", S(spec.EmbeddingSize),
                 "--data", images, "--landmarks", landmarks, "--identities", Path.Combine(data, "train_identities.txt"),
                 "--batch", S(size.Batch), "--iterations", S(size.Iterations), "--lr", S(size.Lr),
-                "--lr-steps", $"{size.Iterations * 6 / 10},{size.Iterations * 85 / 100}", "--lambda-gamma", S(size.LambdaGamma), "--seed", S(size.Seed),
+                "--lr-steps", $"{size.Iterations * 6 / 10},{size.Iterations * 85 / 100}", "--lambda-gamma", S(size.LambdaGamma(spec.LambdaFloorAt)), "--seed", S(size.Seed),
                 "--threads", S(size.Threads), "--log-every", "20", "--checkpoint-every", S(size.Iterations), "--out", runDir]);
             Step($"export {run.Name}", "export", "--checkpoint", Path.Combine(runDir, "checkpoint.safetensors"), "--out", model);
             Step($"plot {run.Name}", "plot", "--log", Path.Combine(runDir, "metrics.csv"), "--out", Path.Combine(runDir, "curves.png"));

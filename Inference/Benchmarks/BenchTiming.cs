@@ -10,32 +10,46 @@ namespace SphereFace.Inference.Benchmarks;
 /// <param name="Calls">Timed calls.</param>
 public sealed record BenchResult(string Name, int Batch, double ImagesPerSecond, double MedianLatencyMs, int Calls);
 
-/// <summary>Times repeated calls: warm-up calls first, then calls until a minimum time has passed.</summary>
+/// <summary>One configuration to time: <c>Call(k)</c> embeds <c>Batch</c> faces on its k-th call.</summary>
+public sealed record BenchCase(string Name, int Batch, Action<int> Call);
+
+/// <summary>Times repeated calls of several configurations side by side.</summary>
 public static class BenchTiming
 {
     /// <summary>
-    /// Runs <paramref name="call"/> (which embeds <paramref name="batch"/> faces, given the call number)
-    /// <paramref name="warmup"/> times untimed, then at least <paramref name="minCalls"/> times and until
-    /// <paramref name="minSeconds"/> have passed.
+    /// Times <paramref name="cases"/> in <paramref name="rounds"/> interleaved rounds (case 1, case 2, …, case 1, …),
+    /// each case running for <paramref name="minSeconds"/>/<paramref name="rounds"/> per round, so that load changes
+    /// during the run hit every case alike. Every case is warmed up for a second first (tier-0 JIT code of the managed
+    /// loops, lazy allocations), and the first call of each round is not timed: it pays for the previous case's
+    /// worker threads still spinning on the same cores.
     /// </summary>
-    public static BenchResult Measure(string name, int batch, Action<int> call, double minSeconds, int warmup = 2, int minCalls = 3)
+    public static IReadOnlyList<BenchResult> MeasureInterleaved(IReadOnlyList<BenchCase> cases, double minSeconds, int rounds = 4)
     {
-        // Warm up for at least a second as well as `warmup` calls: the first variant measured otherwise pays for
-        // the JIT's tier-0 code of the managed alignment/preprocessing loops.
-        var warm = Stopwatch.StartNew();
-        int done = 0;
-        while (done < warmup || warm.Elapsed.TotalSeconds < 1.0) call(done++);
-        warmup = done;
-        var times = new List<double>();
-        var total = Stopwatch.StartNew();
-        for (int i = 0; times.Count < minCalls || total.Elapsed.TotalSeconds < minSeconds; i++)
+        ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
+        var calls = new int[cases.Count];
+        foreach (var (c, k) in cases.Select((c, k) => (c, k)))
+            for (var warm = Stopwatch.StartNew(); calls[k] < 2 || warm.Elapsed.TotalSeconds < 1.0;) c.Call(calls[k]++);
+        var times = cases.Select(_ => new List<double>()).ToArray();
+        var timed = new double[cases.Count];
+        double slice = minSeconds / rounds;
+        for (int r = 0; r < rounds; r++)
+            for (int k = 0; k < cases.Count; k++)
+            {
+                cases[k].Call(calls[k]++);
+                var round = Stopwatch.StartNew();
+                int before = times[k].Count;
+                while (times[k].Count - before < 2 || round.Elapsed.TotalSeconds < slice)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    cases[k].Call(calls[k]++);
+                    times[k].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+                timed[k] += round.Elapsed.TotalSeconds;
+            }
+        return cases.Select((c, k) =>
         {
-            long start = Stopwatch.GetTimestamp();
-            call(warmup + i);
-            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        }
-        total.Stop();
-        times.Sort();
-        return new BenchResult(name, batch, batch * times.Count / total.Elapsed.TotalSeconds, times[times.Count / 2], times.Count);
+            var sorted = times[k].Order().ToArray();
+            return new BenchResult(c.Name, c.Batch, c.Batch * sorted.Length / timed[k], sorted[sorted.Length / 2], sorted.Length);
+        }).ToList();
     }
 }

@@ -36,7 +36,11 @@ public static class ConvGradientComparison
         var results = new List<ConvGradientTiming>();
         foreach (var layer in layers)
         {
-            var variants = new List<(string Gradient, string Formulation, Action Configure, bool Input)>();
+            var variants = new List<(string Gradient, string Formulation, Action Configure, bool Input)>
+            {
+                ("forward", "conv", () => { }, false),
+                ("forward", "im2col-gemm", () => { }, false),
+            };
             if (layer.Stride > 1)
             {
                 variants.Add(("input", "polyphase", () => ConvGradientOptions.StridedInput = StridedInputGradient.Polyphase, true));
@@ -51,7 +55,7 @@ public static class ConvGradientComparison
             variants.Add(("weight", "swapped-conv", () => ConvGradientOptions.Weight = WeightGradient.SwappedConv, false));
             variants.Add(("weight", "im2col-gemm", () => ConvGradientOptions.Weight = WeightGradient.Im2ColGemm, false));
             variants.Add(("weight", "tap-gemms", () => ConvGradientOptions.Weight = WeightGradient.TapGemms, false));
-            if (layer.C == 3) variants.RemoveAll(v => v.Input); // the data needs no gradient
+            if (layer.C == 3) variants.RemoveAll(v => v.Input && v.Gradient == "input"); // the data needs no gradient
 
             var sessions = new List<(InferenceSession Session, int Nodes)>();
             var rng = new SeededRandom(1);
@@ -66,7 +70,7 @@ public static class ConvGradientComparison
                 foreach (var v in variants)
                 {
                     v.Configure();
-                    var (model, nodes) = GradientModel(layer, v.Input);
+                    var (model, nodes) = v.Gradient == "forward" ? ForwardModel(layer, v.Formulation == "im2col-gemm") : GradientModel(layer, v.Input);
                     using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
                     sessions.Add((new InferenceSession(model, options), nodes));
                 }
@@ -81,7 +85,9 @@ public static class ConvGradientComparison
                 for (int k = 0; k < variants.Count; k++)
                 {
                     var sw = Stopwatch.StartNew();
-                    using var outputs = sessions[k].Session.Run(runOptions, ["x", "w", "dy"], [x, w, dy], ["grad"]);
+                    using var outputs = variants[k].Gradient == "forward"
+                        ? sessions[k].Session.Run(runOptions, ["x", "w"], [x, w], ["grad"])
+                        : sessions[k].Session.Run(runOptions, ["x", "w", "dy"], [x, w, dy], ["grad"]);
                     if (r >= 0) times[k].Add(sw.Elapsed.TotalMilliseconds);
                 }
             for (int k = 0; k < variants.Count; k++)
@@ -92,6 +98,37 @@ public static class ConvGradientComparison
             }
         }
         return results;
+    }
+
+    /// <summary>
+    /// The forward conv alone: ONNX Runtime's Conv (weights are graph inputs in training, so its generic per-image
+    /// im2col + GEMM path), or a batch-wide im2col (k² strided Slices of the padded, channel-major input) and one
+    /// Gemm W[M, C·k²] · cols[C·k², N·h·w] — the layout whose <c>cols</c> the weight gradient could reuse.
+    /// </summary>
+    private static (byte[] Model, int Nodes) ForwardModel(Layer layer, bool im2col)
+    {
+        var g = new GraphBuilder("conv_forward");
+        long n = layer.N, c = layer.C, m = layer.M, s = layer.Stride;
+        long ho = (layer.H + 2 - 3) / s + 1, wo = (layer.W + 2 - 3) / s + 1;
+        g.Input("x", ElementType.Float, n, c, layer.H, layer.W);
+        g.Input("w", ElementType.Float, m, c, 3, 3);
+        string y;
+        if (!im2col)
+            y = g.Node("Conv", ["x", "w"], [Attr.Ints("kernel_shape", 3, 3), Attr.Ints("strides", s, s), Attr.Ints("pads", 1, 1, 1, 1)]);
+        else
+        {
+            string padded = g.Node("Pad", [g.Node("Transpose", ["x"], [Attr.Ints("perm", 1, 0, 2, 3)]), g.ConstInts(0, 0, 1, 1, 0, 0, 1, 1)]);
+            var taps = new List<string>();
+            for (long i = 0; i < 3; i++)
+                for (long j = 0; j < 3; j++)
+                    taps.Add(g.Node("Slice", [padded, g.ConstInts(i, j), g.ConstInts(i + s * (ho - 1) + 1, j + s * (wo - 1) + 1), g.ConstInts(2, 3), g.ConstInts(s, s)]));
+            string cols = g.Node("Reshape", [g.Node("Concat", taps, [Attr.Int("axis", 1)]), g.ConstInts(c * 9, n * ho * wo)]);
+            string product = g.Node("Gemm", [g.Node("Reshape", ["w", g.ConstInts(m, c * 9)]), cols]);
+            y = g.Node("Transpose", [g.Node("Reshape", [product, g.ConstInts(m, n, ho, wo)])], [Attr.Ints("perm", 1, 0, 2, 3)]);
+        }
+        g.Output(y, "grad");
+        var model = g.ToModel();
+        return (model.ToByteArray(), model.Graph.Node.Count);
     }
 
     private static (byte[] Model, int Nodes) GradientModel(Layer layer, bool input)
