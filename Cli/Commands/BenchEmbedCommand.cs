@@ -23,6 +23,7 @@ internal static class BenchEmbedCommand
     [
         ("ort default", t => new EmbedderOptions { IntraOpThreads = t }),
         ("ort no-spinning", t => new EmbedderOptions { IntraOpThreads = t, AllowSpinning = false }),
+        ("ort spin-stop-after-run", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.AddSessionConfigEntry("session.force_spinning_stop", "1") }),
         ("ort extended-opt", t => new EmbedderOptions { IntraOpThreads = t, GraphOptimization = GraphOptimizationLevel.ORT_ENABLE_EXTENDED }),
         ("ort basic-opt", t => new EmbedderOptions { IntraOpThreads = t, GraphOptimization = GraphOptimizationLevel.ORT_ENABLE_BASIC }),
         ("ort no-prepack", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.AddSessionConfigEntry("session.disable_prepacking", "1") }),
