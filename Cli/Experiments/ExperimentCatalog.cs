@@ -68,8 +68,8 @@ internal static class ExperimentCatalog
         return new("imbalance",
             "A-Softmax vs IR-Softmax(A), AM-Softmax vs IR-Softmax(AM) on balanced and long-tailed data (IR-Softmax Tables 1–2)",
             "IR-Softmax beats its base loss, most clearly when identities are imbalanced.",
-            [Balanced(n), longTail], runs, ["lfw", "blufr"],
-            ["longtail/irsoftmax-a", "longtail/asoftmax", "longtail/irsoftmax-am", "longtail/amsoftmax"]);
+            [Balanced(n), longTail], runs, ["lfw", "blufr"], [],
+            PaperPairs: [("longtail/irsoftmax-a", "longtail/asoftmax"), ("longtail/irsoftmax-am", "longtail/amsoftmax")]);
     }
 
     private static ExperimentSpec Sphere3d() => new("sphere3d",

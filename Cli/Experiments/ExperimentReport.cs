@@ -60,7 +60,29 @@ internal static class ExperimentReport
                     if (observed.IndexOf(paper[i]) < observed.IndexOf(paper[j])) agree++;
             sb.AppendLine(inv, $"Observed order by {primary.Header} (best first): {string.Join(" > ", observed.Select(n => $"`{n}`"))}.");
             sb.AppendLine();
-            sb.AppendLine(inv, $"Paper's order: {string.Join(" > ", paper.Select(n => $"`{n}`"))}. The observed order agrees on {agree} of {pairs} pairwise comparisons.");
+            if (paper.Count > 1)
+            {
+                sb.AppendLine(inv, $"Paper's order: {string.Join(" > ", paper.Select(n => $"`{n}`"))}. The observed order agrees on {agree} of {pairs} pairwise comparisons.");
+                sb.AppendLine();
+            }
+        }
+        if (spec.PaperPairs is { Count: > 0 } claims)
+        {
+            sb.AppendLine("Paper's pairwise claims, checked on every figure above:");
+            sb.AppendLine();
+            foreach (var (better, worse) in claims)
+            {
+                var b = results.FirstOrDefault(r => r.Run.Name == better);
+                var w = results.FirstOrDefault(r => r.Run.Name == worse);
+                if (b is null || w is null) continue;
+                var holds = new List<string>();
+                var fails = new List<string>();
+                foreach (var c in columns)
+                    if (b.Metric(c.Protocol, c.Metric)?.Value is { } vb && w.Metric(c.Protocol, c.Metric)?.Value is { } vw)
+                        (vb != vw && (vb > vw) == c.HigherIsBetter ? holds : fails).Add(c.Header);
+                string exceptions = fails.Count > 0 ? $" (not on {string.Join(", ", fails)})." : ".";
+                sb.AppendLine(inv, $"- `{better}` beats `{worse}`: holds on {holds.Count} of {holds.Count + fails.Count} figures{exceptions}");
+            }
             sb.AppendLine();
         }
 

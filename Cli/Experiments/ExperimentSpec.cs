@@ -11,7 +11,8 @@ internal sealed record RunSpec(string Name, string Data, string Description, str
 /// held-out identities, and the ordering the paper reports (written into the report beside the observed one).
 /// <paramref name="FixedData"/>: the data sets ignore the <c>--identities</c> size knob. <paramref name="LambdaFloorAt"/>:
 /// fraction of the run at which the A-Softmax λ schedule reaches its floor 5 (<paramref name="LambdaFloorWhy"/> says
-/// why, in the report).
+/// why, in the report). <paramref name="PaperPairs"/>: claims of the form "run Better beats run Worse" where the paper
+/// makes pairwise claims rather than ranking every run (each is checked on every reported figure).
 /// </summary>
 internal sealed record ExperimentSpec(
     string Name,
@@ -24,7 +25,8 @@ internal sealed record ExperimentSpec(
     int EmbeddingSize = 512,
     bool FixedData = false,
     double LambdaFloorAt = ExperimentSpec.DefaultLambdaFloorAt,
-    string LambdaFloorWhy = ExperimentSpec.DefaultLambdaFloorWhy)
+    string LambdaFloorWhy = ExperimentSpec.DefaultLambdaFloorWhy,
+    IReadOnlyList<(string Better, string Worse)>? PaperPairs = null)
 {
     /// <summary>
     /// λ reaches 5 half-way through the run. In the paper λ reaches 5 at 6 % of 28K iterations, after about one

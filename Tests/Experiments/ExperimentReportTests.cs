@@ -35,4 +35,21 @@ public sealed class ExperimentReportTests
         StringAssert.Contains(report, "`a` > `c` > `b` > `d`");
         StringAssert.Contains(report, "| `c` | c | 1.0 min | 0.8500 ± 0.0100 | 0.1500 |");
     }
+
+    [TestMethod]
+    public void PairwiseClaimsAreCheckedOnEveryFigureWithLowerIsBetterColumnsReversed()
+    {
+        // x beats y on accuracy (0.9 > 0.8) and on the Fisher score (0.1 < 0.2: lower is better); z vs y: worse
+        // accuracy, better Fisher score; equal values count as not holding.
+        var spec = new ExperimentSpec("t", "title", "claim", [new DataSpec("d", "desc", [])], [], ["lfw", "fisher"], [],
+            PaperPairs: [("x", "y"), ("z", "y"), ("y", "w")]);
+        var results = new[] { Result("x", 0.9, 0.1), Result("y", 0.8, 0.2), Result("z", 0.7, 0.15), Result("w", 0.8, 0.3) };
+        using var dir = new TempDir();
+        string report = ExperimentReport.Render(spec, new ExperimentSize(100, 300, 32, 0.01f, 1, 0), results, dir.Path);
+
+        StringAssert.Contains(report, "- `x` beats `y`: holds on 2 of 2 figures.");
+        StringAssert.Contains(report, "- `z` beats `y`: holds on 1 of 2 figures (not on LFW-style accuracy).");
+        StringAssert.Contains(report, "- `y` beats `w`: holds on 1 of 2 figures (not on LFW-style accuracy).");
+        Assert.IsFalse(report.Contains("Paper's order"), "no total order is claimed");
+    }
 }
