@@ -32,7 +32,7 @@ internal sealed record ExperimentSpec(
     /// λ reaches 5 half-way through the run. In the paper λ reaches 5 at 6 % of 28K iterations, after about one
     /// epoch of CASIA-WebFace; in a run of a few hundred iterations 6 % is a few dozen steps, and A-Softmax with
     /// m = 4 then did not learn at all: on the margins experiment's data, 300 iterations, training accuracy 0 % and
-    /// LFW-style accuracy 80.97 %; with the floor at 50 %, 60 % and 94.81 % (docs/experiments/margins/report.md).
+    /// LFW-style accuracy 80.97 %; with the floor at 50 %, 60 % and 94.81 % (README, Experiments).
     /// </summary>
     public const double DefaultLambdaFloorAt = 0.5;
 
