@@ -51,11 +51,12 @@ internal static class TrainCommand
         var logEvery = new Option<int>("--log-every") { Description = "iterations per log line and CSV row", DefaultValueFactory = _ => defaults.LogEvery };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "iterations per checkpoint", DefaultValueFactory = _ => defaults.CheckpointEvery };
         var resume = new Option<string?>("--resume") { Description = "continue exactly from this checkpoint (its configuration is used)" };
+        var initFrom = new Option<string?>("--init-from") { Description = "fine-tune: start from this checkpoint's parameters wherever name and shape match (same net); the rest is seeded, momenta start at zero" };
 
         var cmd = new Command("train", "Train a SphereFace net through the training-step ONNX graph.")
         {
             net, loss, m, amMargin, amScale, noPlugin, noBias, lastRelu, centres, bankSize, centreWeight, lambdaBase, lambdaGamma, lambdaPower, lambdaMin, classes, batch, iterations,
-            lr, lrSteps, lrGamma, momentum, weightDecay, embedding, seed, threads, device, data, landmarks, identityList, workers, flip, outDir, logEvery, checkpointEvery, resume,
+            lr, lrSteps, lrGamma, momentum, weightDecay, embedding, seed, threads, device, data, landmarks, identityList, workers, flip, outDir, logEvery, checkpointEvery, resume, initFrom,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -66,6 +67,8 @@ internal static class TrainCommand
             Checkpoint? checkpoint = null;
             TrainRunConfig config;
             string folder;
+            if (resumePath is not null && p.GetValue(initFrom) is not null)
+                throw new ArgumentException("--init-from starts a new run; it cannot be combined with --resume.");
             if (resumePath is not null)
             {
                 checkpoint = CheckpointFile.Load(resumePath);
@@ -100,6 +103,7 @@ internal static class TrainCommand
                     Data = FullPathUnlessRandom(p.GetValue(data)!), Landmarks = FullPath(p.GetValue(landmarks)), IdentityList = FullPath(p.GetValue(identityList)),
                     DataWorkers = p.GetValue(workers), FlipProbability = p.GetValue(flip),
                     LogEvery = p.GetValue(logEvery), CheckpointEvery = p.GetValue(checkpointEvery),
+                    InitFrom = FullPath(p.GetValue(initFrom)),
                 };
                 folder = p.GetValue(outDir) ?? throw new ArgumentException("--out is required (the run folder) unless --resume is given.");
             }
@@ -123,6 +127,11 @@ internal static class TrainCommand
             : $"resuming {config.NetConfig.Name} + {config.LossName} at iteration {start} of {config.Iterations} from {resumePath}";
         folder.Log(header);
         AnsiConsole.MarkupLineInterpolated($"[bold]{header}[/]");
+        if (prepared.InitialisedFrom is { } init)
+        {
+            folder.Log($"initialised {init}");
+            AnsiConsole.MarkupLineInterpolated($"initialised {init}");
+        }
 
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; cancel.Cancel(); };

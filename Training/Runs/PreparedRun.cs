@@ -16,8 +16,9 @@ namespace SphereFace.Training.Runs;
 /// </summary>
 public sealed class PreparedRun : IDisposable
 {
-    private PreparedRun(TrainRunConfig config, TrainStepSession session, IBatchSource source, TrainingLoop loop)
+    private PreparedRun(TrainRunConfig config, TrainStepSession session, IBatchSource source, TrainingLoop loop, string? initialisedFrom)
     {
+        InitialisedFrom = initialisedFrom;
         Config = config;
         Session = session;
         Source = source;
@@ -32,6 +33,8 @@ public sealed class PreparedRun : IDisposable
     public IBatchSource Source { get; }
     /// <summary>The step loop (its <see cref="TrainingLoop.Iteration"/> is where the run starts).</summary>
     public TrainingLoop Loop { get; }
+    /// <summary>With <see cref="TrainRunConfig.InitFrom"/> on a new run: which parameters came from that checkpoint.</summary>
+    public string? InitialisedFrom { get; }
     /// <summary>What checkpoints record about the model.</summary>
     public RunIdentity Identity => new(Config.NetConfig.Name, Config.LossName, Config.ToJson());
 
@@ -62,14 +65,34 @@ public sealed class PreparedRun : IDisposable
         try
         {
             session = new TrainStepSession(step.Model, options);
+            string? initialisedFrom = null;
             if (resume is not null)
                 SessionState.Restore(session, resume.Tensors, resumeSource);
             else
-                foreach (var c in step.Carried.Where(c => c.Kind == CarriedKind.Parameter))
-                    session.WriteCarried(c.Input, store[c.Input].Data);
+            {
+                var init = config.InitFrom is { } path ? CheckpointFile.Load(path) : null;
+                if (init is not null && init.Net != net.Name)
+                    throw new InvalidDataException($"--init-from checkpoint '{config.InitFrom}' is for net {init.Net}, not {net.Name}.");
+                var copied = new List<string>();
+                var parameters = step.Carried.Where(c => c.Kind == CarriedKind.Parameter).ToList();
+                foreach (var c in parameters)
+                {
+                    var start = store[c.Input];
+                    if (init?.Find(c.Input) is { } t && t.Shape.SequenceEqual(start.Shape))
+                    {
+                        session.WriteCarried(c.Input, t.Data);
+                        copied.Add(c.Input);
+                    }
+                    else
+                        session.WriteCarried(c.Input, start.Data);
+                }
+                if (init is not null)
+                    initialisedFrom = $"{copied.Count} of {parameters.Count} parameters from {config.InitFrom} (iteration {init.Iteration}, {init.Loss}); " +
+                        $"seeded: {string.Join(", ", parameters.Select(c => c.Input).Except(copied).DefaultIfEmpty("none"))}";
+            }
             source = DataSourceSpec.Open(config, resume?.SampleOrder);
             var loop = new TrainingLoop(session, source, t => (float)lr.At(checked((int)t)), lambda.At, resume?.Iteration ?? 0);
-            return new PreparedRun(config, session, source, loop);
+            return new PreparedRun(config, session, source, loop, initialisedFrom);
         }
         catch
         {

@@ -63,6 +63,12 @@ public sealed record TrainRunConfig
     public int LogEvery { get; init; } = 20;
     /// <summary>Iterations between checkpoints.</summary>
     public int CheckpointEvery { get; init; } = 1000;
+    /// <summary>
+    /// Fine-tuning: a checkpoint (of the same net) whose parameters start this run wherever name and shape match, e.g.
+    /// the backbone of a softmax run; the others keep their seeded initial values, momenta start at zero. Null: seeded
+    /// initialisation only.
+    /// </summary>
+    public string? InitFrom { get; init; }
 
     /// <summary>The net configuration.</summary>
     [JsonIgnore]
