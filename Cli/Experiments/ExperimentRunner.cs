@@ -49,7 +49,8 @@ internal static class ExperimentRunner
                 "--data", images, "--landmarks", landmarks, "--identities", Path.Combine(data, "train_identities.txt"),
                 "--batch", S(size.Batch), "--iterations", S(size.Iterations), "--lr", S(size.Lr),
                 "--lr-steps", $"{size.Iterations * 6 / 10},{size.Iterations * 85 / 100}", "--lambda-gamma", S(size.LambdaGamma(spec.LambdaFloorAt)), "--seed", S(size.Seed),
-                "--threads", S(size.Threads), "--log-every", "20", "--checkpoint-every", S(size.Iterations), "--out", runDir]);
+                "--threads", S(size.Threads), "--log-every", "20", "--checkpoint-every", S(size.Iterations), "--out", runDir,
+                .. (run.InitFrom is { } from ? new[] { "--init-from", Path.Combine(dir, "runs", from, "checkpoint.safetensors") } : [])]);
             Step($"export {run.Name}", "export", "--checkpoint", Path.Combine(runDir, "checkpoint.safetensors"), "--out", model);
             Step($"plot {run.Name}", "plot", "--log", Path.Combine(runDir, "metrics.csv"), "--out", Path.Combine(runDir, "curves.png"));
             var reports = new List<EvaluationReport>();

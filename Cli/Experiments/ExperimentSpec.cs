@@ -3,8 +3,12 @@ namespace SphereFace.Cli.Experiments;
 /// <summary>A synthetic face set an experiment trains and evaluates on (arguments of <c>synth</c>).</summary>
 internal sealed record DataSpec(string Name, string Description, string[] SynthArgs);
 
-/// <summary>One training of an experiment: its data set and the <c>train</c> arguments that set it apart.</summary>
-internal sealed record RunSpec(string Name, string Data, string Description, string[] TrainArgs);
+/// <summary>
+/// One training of an experiment: its data set and the <c>train</c> arguments that set it apart.
+/// <paramref name="InitFrom"/>: an earlier run of the same experiment whose final checkpoint this run is fine-tuned
+/// from (<c>train --init-from</c>); null trains from the seeded initialisation.
+/// </summary>
+internal sealed record RunSpec(string Name, string Data, string Description, string[] TrainArgs, string? InitFrom = null);
 
 /// <summary>
 /// An experiment of the papers at synthetic scale: data sets, trainings, the evaluation protocols run on the
