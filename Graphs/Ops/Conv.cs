@@ -180,13 +180,7 @@ public sealed class Conv : IOpRule
     {
         var g = ctx.Graph;
         long m = ws[0], c = ws[1], kh = ws[2], kw = ws[3], n = ys[0], h = ys[2], w = ys[3];
-        string padded = pads[0] == 0 && pads[1] == 0 && endPads[0] == 0 && endPads[1] == 0 ? xT
-            : ctx.Emit("Pad", [xT, g.ConstInts(0, 0, pads[0], pads[1], 0, 0, endPads[0], endPads[1])]);
-        var taps = new List<string>();
-        for (long i = 0; i < kh; i++)
-            for (long j = 0; j < kw; j++)
-                taps.Add(ctx.Emit("Slice", [padded, g.ConstInts(i, j), g.ConstInts(i + stride[0] * (h - 1) + 1, j + stride[1] * (w - 1) + 1),
-                    g.ConstInts(2, 3), g.ConstInts(stride[0], stride[1])]));
+        var taps = Im2ColTaps(g, ctx.Emit, xT, pads, endPads, stride, kh, kw, h, w);
         string dyMat = ctx.Emit("Reshape", [dyT, g.ConstInts(m, n * h * w)]);
         if (perTap)
         {
@@ -194,10 +188,36 @@ public sealed class Conv : IOpRule
                 [ctx.Emit("Gemm", [dyMat, ctx.Emit("Reshape", [t, g.ConstInts(c, n * h * w)])], Attr.Int("transB", 1)), g.ConstInts(m, c, 1)])).ToList();
             return ctx.Emit("Reshape", [ctx.Emit("Concat", perTapGrads, Attr.Int("axis", 2)), g.ConstInts(m, c, kh, kw)]);
         }
-        string cols = ctx.Emit("Reshape", [ctx.Emit("Concat", taps, Attr.Int("axis", 1)), g.ConstInts(c * kh * kw, n * h * w)]);
+        string cols = Im2Col(g, ctx.Emit, taps, c, kh, kw, n, h, w);
         string dw = ctx.Emit("Gemm", [dyMat, cols], Attr.Int("transB", 1));
         return ctx.Emit("Reshape", [dw, g.ConstInts(m, c, kh, kw)]);
     }
+
+    /// <summary>
+    /// The k² strided windows of a channel-major input <paramref name="xT"/> [C,N,H,W] that a conv with these pads
+    /// (begin <paramref name="pads"/>[0..1], end <paramref name="endPads"/>) and <paramref name="stride"/> reads, each
+    /// [C,N,<paramref name="h"/>,<paramref name="w"/>], in row-major kernel order. <paramref name="emit"/> adds a node.
+    /// </summary>
+    public static List<string> Im2ColTaps(GraphBuilder g, Func<string, IReadOnlyList<string>, AttributeProto[], string> emit,
+        string xT, long[] pads, long[] endPads, long[] stride, long kh, long kw, long h, long w)
+    {
+        string padded = pads[0] == 0 && pads[1] == 0 && endPads[0] == 0 && endPads[1] == 0 ? xT
+            : emit("Pad", [xT, g.ConstInts(0, 0, pads[0], pads[1], 0, 0, endPads[0], endPads[1])], []);
+        var taps = new List<string>();
+        for (long i = 0; i < kh; i++)
+            for (long j = 0; j < kw; j++)
+                taps.Add(emit("Slice", [padded, g.ConstInts(i, j), g.ConstInts(i + stride[0] * (h - 1) + 1, j + stride[1] * (w - 1) + 1),
+                    g.ConstInts(2, 3), g.ConstInts(stride[0], stride[1])], []));
+        return taps;
+    }
+
+    /// <summary>
+    /// The im2col matrix [C·k², N·h·w] from <see cref="Im2ColTaps"/>: row c·k² + tap, matching a weight reshaped to
+    /// [M, C·k²]. (Concat on the batch axis gives [C, k²·N, h, w], which is that matrix in memory.)
+    /// </summary>
+    public static string Im2Col(GraphBuilder g, Func<string, IReadOnlyList<string>, AttributeProto[], string> emit,
+        IReadOnlyList<string> taps, long c, long kh, long kw, long n, long h, long w) =>
+        emit("Reshape", [emit("Concat", taps, [Attr.Int("axis", 1)]), g.ConstInts(c * kh * kw, n * h * w)], []);
 
     private static long FloorDiv(long a, long b) => (long)Math.Floor((double)a / b);
 

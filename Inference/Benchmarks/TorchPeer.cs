@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using SphereFace.Graphs.IO;
 
 namespace SphereFace.Inference.Benchmarks;
 
@@ -9,9 +9,6 @@ namespace SphereFace.Inference.Benchmarks;
 /// </summary>
 public static class TorchPeer
 {
-    /// <summary>Debian's interpreter, which has python3-torch and python3-onnx.</summary>
-    public const string Interpreter = "/usr/bin/python3";
-
     /// <summary>The script next to the assembly.</summary>
     public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "Benchmarks", "peers", "torch_embed_peer.py");
 
@@ -21,17 +18,10 @@ public static class TorchPeer
     /// </summary>
     public static IReadOnlyList<BenchResult> Measure(string model, int threads, double seconds, IReadOnlyList<int> batches)
     {
-        if (!File.Exists(Interpreter)) throw new InvalidOperationException($"The PyTorch peer needs {Interpreter} with python3-torch and python3-onnx.");
         if (!File.Exists(ScriptPath)) throw new InvalidOperationException($"The PyTorch peer script is missing at {ScriptPath}.");
-        var psi = new ProcessStartInfo(Interpreter) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { ScriptPath, model, threads.ToString(), seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(batches.Select(b => b.ToString())))
-            psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"Cannot start {Interpreter}.");
-        var stderr = p.StandardError.ReadToEndAsync();
-        var lines = new List<string>();
-        while (p.StandardOutput.ReadLine() is { } line) lines.Add(line);
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"PyTorch peer failed (exit {p.ExitCode}): {stderr.Result.Trim()}");
+        string output = DebianPython.Run(new[] { ScriptPath, model, threads.ToString(), seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+            .Concat(batches.Select(b => b.ToString())));
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return lines.Select(l =>
         {
             using var doc = JsonDocument.Parse(l);

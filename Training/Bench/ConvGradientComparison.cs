@@ -1,8 +1,10 @@
+using System.Numerics.Tensors;
 using System.Diagnostics;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
+using SphereFace.Graphs.Onnx;
 using SphereFace.Graphs.Ops;
 using SphereFace.Graphs.Parameters;
 
@@ -81,6 +83,7 @@ public static class ConvGradientComparison
             }
             var times = variants.Select(_ => new List<double>()).ToArray();
             using var runOptions = new RunOptions();
+            var firstOutputs = new Dictionary<string, float[]>();
             for (int r = -1; r < rounds; r++) // round −1 warms up
                 for (int k = 0; k < variants.Count; k++)
                 {
@@ -89,6 +92,7 @@ public static class ConvGradientComparison
                         ? sessions[k].Session.Run(runOptions, ["x", "w"], [x, w], ["grad"])
                         : sessions[k].Session.Run(runOptions, ["x", "w", "dy"], [x, w, dy], ["grad"]);
                     if (r >= 0) times[k].Add(sw.Elapsed.TotalMilliseconds);
+                    else CheckAgainstFirst(variants[k].Gradient, layer.Name, outputs[0].GetTensorDataAsSpan<float>(), firstOutputs);
                 }
             for (int k = 0; k < variants.Count; k++)
             {
@@ -98,6 +102,24 @@ public static class ConvGradientComparison
             }
         }
         return results;
+    }
+
+    /// <summary>
+    /// Every formulation of one quantity is exact, so its result must match the first formulation's up to float
+    /// rounding (relative to the largest magnitude); a mismatch means a broken formulation, not a slow one.
+    /// </summary>
+    private static void CheckAgainstFirst(string quantity, string layer, ReadOnlySpan<float> result, Dictionary<string, float[]> first)
+    {
+        if (!first.TryGetValue(quantity, out var reference))
+        {
+            first[quantity] = result.ToArray();
+            return;
+        }
+        float scale = Math.Max(1e-30f, Math.Abs(TensorPrimitives.MaxMagnitude(reference)));
+        float worst = 0;
+        for (int i = 0; i < reference.Length; i++) worst = Math.Max(worst, Math.Abs(result[i] - reference[i]));
+        if (worst > 1e-4f * scale)
+            throw new InvalidOperationException($"{layer} {quantity}: formulations disagree (max |difference| {worst:G3} vs max |value| {scale:G3}).");
     }
 
     /// <summary>
@@ -117,12 +139,10 @@ public static class ConvGradientComparison
             y = g.Node("Conv", ["x", "w"], [Attr.Ints("kernel_shape", 3, 3), Attr.Ints("strides", s, s), Attr.Ints("pads", 1, 1, 1, 1)]);
         else
         {
-            string padded = g.Node("Pad", [g.Node("Transpose", ["x"], [Attr.Ints("perm", 1, 0, 2, 3)]), g.ConstInts(0, 0, 1, 1, 0, 0, 1, 1)]);
-            var taps = new List<string>();
-            for (long i = 0; i < 3; i++)
-                for (long j = 0; j < 3; j++)
-                    taps.Add(g.Node("Slice", [padded, g.ConstInts(i, j), g.ConstInts(i + s * (ho - 1) + 1, j + s * (wo - 1) + 1), g.ConstInts(2, 3), g.ConstInts(s, s)]));
-            string cols = g.Node("Reshape", [g.Node("Concat", taps, [Attr.Int("axis", 1)]), g.ConstInts(c * 9, n * ho * wo)]);
+            string Emit(string op, IReadOnlyList<string> inputs, AttributeProto[] attributes) => g.Node(op, inputs, attributes);
+            string xT = g.Node("Transpose", ["x"], [Attr.Ints("perm", 1, 0, 2, 3)]);
+            var taps = Conv.Im2ColTaps(g, Emit, xT, [1, 1], [1, 1], [s, s], 3, 3, ho, wo);
+            string cols = Conv.Im2Col(g, Emit, taps, c, 3, 3, n, ho, wo);
             string product = g.Node("Gemm", [g.Node("Reshape", ["w", g.ConstInts(m, c * 9)]), cols]);
             y = g.Node("Transpose", [g.Node("Reshape", [product, g.ConstInts(m, n, ho, wo)])], [Attr.Ints("perm", 1, 0, 2, 3)]);
         }
