@@ -1,6 +1,8 @@
 using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
+using Google.Protobuf;
 using SphereFace.Graphs.Export;
+using SphereFace.Inference.GraphRewrites;
 
 namespace SphereFace.Inference;
 
@@ -42,13 +44,18 @@ public sealed partial class Embedder : IDisposable
         if (options.MaxBatch < 1) throw new ArgumentException($"MaxBatch must be ≥ 1, got {options.MaxBatch}.");
         if (options.IntraOpThreads < 0) throw new ArgumentException($"IntraOpThreads must be ≥ 0, got {options.IntraOpThreads}.");
         ModelPath = modelPath;
-        Contract = EmbeddingModelCheck.ReadContract(modelPath);
+        var model = EmbeddingModelCheck.LoadModel(modelPath);
+        Contract = EmbeddingModelCheck.ReadContract(model, modelPath);
+        if (options.BlockedLayoutPRelu && options.Device == ExecutionDevice.Cpu)
+            RewrittenPRelus = PReluAsBlockedOps.Apply(model);
         FlipConcatenation = options.FlipConcatenation;
         _maxBatch = options.MaxBatch;
         using var sessionOptions = CreateSessionOptions(options);
         try
         {
-            _session = new InferenceSession(modelPath, sessionOptions);
+            _session = RewrittenPRelus > 0
+                ? new InferenceSession(model.ToByteArray(), sessionOptions)
+                : new InferenceSession(modelPath, sessionOptions);
         }
         catch (OnnxRuntimeException e)
         {
@@ -71,6 +78,9 @@ public sealed partial class Embedder : IDisposable
 
     /// <summary>The model file.</summary>
     public string ModelPath { get; }
+
+    /// <summary>How many PRelu nodes were rewritten for the blocked layout (<see cref="EmbedderOptions.BlockedLayoutPRelu"/>).</summary>
+    public int RewrittenPRelus { get; }
 
     /// <summary>The model's input contract (size, normalisation, names).</summary>
     public InputContract Contract { get; }

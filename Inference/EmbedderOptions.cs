@@ -34,6 +34,14 @@ public sealed record EmbedderOptions
     /// <summary>Graph optimisation level (all optimisations by default).</summary>
     public GraphOptimizationLevel GraphOptimization { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
+    /// <summary>
+    /// Before ONNX Runtime loads the graph, rewrite its PRelu nodes (slopes ≤ 1) as BatchNormalization + Relu + Add so
+    /// that ONNX Runtime's NCHWc layout transformer keeps the whole net in its blocked layout
+    /// (<see cref="GraphRewrites.PReluAsBlockedOps"/>; equal to PRelu up to float rounding for finite activations).
+    /// CPU only; on by default. The model file is not changed.
+    /// </summary>
+    public bool BlockedLayoutPRelu { get; init; } = true;
+
     /// <summary>Further session settings applied last (e.g. <c>AddSessionConfigEntry</c>), for tuning and benchmarks.</summary>
     public Action<SessionOptions>? ConfigureSession { get; init; }
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using SphereFace.Graphs.Export;
 using SphereFace.Graphs.IO;
+using SphereFace.Graphs.Onnx;
 
 namespace SphereFace.Inference;
 
@@ -8,14 +9,22 @@ namespace SphereFace.Inference;
 internal static class EmbeddingModelCheck
 {
     /// <summary>
-    /// Reads the model's input contract; throws <see cref="FileNotFoundException"/> for a missing file and
-    /// <see cref="InvalidDataException"/> for an empty, truncated or non-SphereFace model, or a contract this
-    /// preprocessing cannot produce (layout, channel order, normalisation, size).
+    /// Loads the model file; throws <see cref="FileNotFoundException"/> for a missing file and
+    /// <see cref="InvalidDataException"/> for an empty, truncated or non-ONNX file.
     /// </summary>
-    public static InputContract ReadContract(string path)
+    public static ModelProto LoadModel(string path)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("No model path given.");
-        var model = ModelFile.Load(path);
+        return ModelFile.Load(path);
+    }
+
+    /// <summary>
+    /// Reads the input contract of <paramref name="model"/> (file <paramref name="path"/>); throws
+    /// <see cref="InvalidDataException"/> for a non-SphereFace model or a contract this preprocessing cannot produce
+    /// (layout, channel order, normalisation, size).
+    /// </summary>
+    public static InputContract ReadContract(ModelProto model, string path)
+    {
         var c = InputContract.FromModel(model, path);
         if (c.Layout != "NCHW") throw new InvalidDataException($"{path}: input layout '{c.Layout}' is not supported; expected NCHW.");
         if (c.ChannelOrder != "RGB") throw new InvalidDataException($"{path}: channel order '{c.ChannelOrder}' is not supported; expected RGB.");

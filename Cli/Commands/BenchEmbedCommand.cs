@@ -9,6 +9,7 @@ using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Inference;
 using SphereFace.Inference.Benchmarks;
+using SphereFace.Inference.GraphRewrites;
 
 namespace SphereFace.Cli.Commands;
 
@@ -22,6 +23,7 @@ internal static class BenchEmbedCommand
     private static readonly (string Name, Func<int, EmbedderOptions> Options)[] Variants =
     [
         ("ort default", t => new EmbedderOptions { IntraOpThreads = t }),
+        ("ort prelu-kept", t => new EmbedderOptions { IntraOpThreads = t, BlockedLayoutPRelu = false }),
         ("ort no-spinning", t => new EmbedderOptions { IntraOpThreads = t, AllowSpinning = false }),
         ("ort spin-stop-after-run", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.AddSessionConfigEntry("session.force_spinning_stop", "1") }),
         ("ort extended-opt", t => new EmbedderOptions { IntraOpThreads = t, GraphOptimization = GraphOptimizationLevel.ORT_ENABLE_EXTENDED }),
@@ -60,6 +62,16 @@ internal static class BenchEmbedCommand
             string model = Path.Combine(dir, "embedding.onnx");
             ModelFile.Save(EmbeddingGraph.Build(config, new ParameterStore(1)), model);
             Cv2.SetNumThreads(t);
+            // With --variants OpenCV DNN also runs the graph as the Embedder rewrites it, so a gain from the rewrite
+            // shows whether it belongs to ONNX Runtime's blocked layout or to the graph itself.
+            string? rewrittenModel = null;
+            if (p.GetValue(variants))
+            {
+                var rewritten = ModelFile.Load(model);
+                PReluAsBlockedOps.Apply(rewritten);
+                rewrittenModel = Path.Combine(dir, "embedding-blocked-prelu.onnx");
+                ModelFile.Save(rewritten, rewrittenModel);
+            }
 
             var results = new List<BenchResult>();
             using var photos = new BenchPhotos(Math.Max(64, batches.Max()), seed: 7);
@@ -81,6 +93,8 @@ internal static class BenchEmbedCommand
                     // The network alone on ready tensors: how much of the time alignment and preprocessing take.
                     var bare = new Embedder(model, Variants[0].Options(t));
                     owned.Add(bare);
+                    if (n == batches[0])
+                        AnsiConsole.MarkupLine($"[grey]the Embedder rewrote {bare.RewrittenPRelus} PRelu nodes for ONNX Runtime's blocked layout (EmbedderOptions.BlockedLayoutPRelu)[/]");
                     var tensors = new float[n * bare.TensorLength];
                     var bareOutput = new float[n * bare.Dimension];
                     for (int i = 0; i < tensors.Length; i++) tensors[i] = (i % 255 - 127.5f) / 128f;
@@ -89,6 +103,12 @@ internal static class BenchEmbedCommand
                     owned.Add(cv);
                     var cvOutput = new float[n * config.EmbeddingSize];
                     cases.Add(new("opencv dnn", n, i => cv.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), cvOutput)));
+                    if (rewrittenModel is not null)
+                    {
+                        var cvRewritten = new OpenCvDnnEmbedder(rewrittenModel, config.EmbeddingSize);
+                        owned.Add(cvRewritten);
+                        cases.Add(new("opencv dnn prelu-rewritten", n, i => cvRewritten.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), cvOutput)));
+                    }
                     results.AddRange(BenchTiming.MeasureInterleaved(cases, minSeconds, p.GetValue(rounds)));
                 }
                 finally
