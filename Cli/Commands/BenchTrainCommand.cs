@@ -58,6 +58,7 @@ internal static class BenchTrainCommand
                 ort = bench.Run(w, s);
             Console.WriteLine($"onnxruntime: {ort.ImagesPerSecond:F1} images/s ({ort.SecondsPerStep * 1000:F0} ms/step), loss {ort.FirstLoss:F3} → {ort.LastLoss:F3}");
 
+            double? boundSeconds = null;
             if (ps > 0)
             {
                 string prefix = Path.Combine(Path.GetTempPath(), $"sphereface-train-profile-{Environment.ProcessId}");
@@ -69,6 +70,7 @@ internal static class BenchTrainCommand
                 Console.WriteLine("slowest nodes:");
                 foreach (var (node, opType, ms) in OpProfile.SlowestNodes(file, ps + 1, 12))
                     Console.WriteLine($"  {ms,9:F1} ms  {opType,-16} {node}");
+                boundSeconds = PrintArithmetic(StepArithmetic.FromProfile(file, ps + 1), ort, th);
             }
             Console.WriteLine($"peak RSS (this process): {PeakMemory.ResidentMiB():F0} MiB");
 
@@ -77,10 +79,31 @@ internal static class BenchTrainCommand
                 var peer = PytorchPeer.Run(netConfig.Depth, b, n, th, w, s);
                 Console.WriteLine($"pytorch {peer.TorchVersion}: {peer.ImagesPerSecond:F1} images/s ({peer.SecondsPerStep * 1000:F0} ms/step), peak RSS {peer.PeakRssMiB:F0} MiB");
                 Console.WriteLine($"ratio onnxruntime / pytorch: {ort.ImagesPerSecond / peer.ImagesPerSecond:F2}×");
+                if (boundSeconds is double bound)
+                    Console.WriteLine($"1.2 × pytorch = {1.2 * peer.ImagesPerSecond:F1} images/s = {peer.SecondsPerStep / 1.2 * 1000:F0} ms/step, " +
+                                      $"{bound / (peer.SecondsPerStep / 1.2):P0} of which the matrix products alone would fill at the Gemm rate");
             }
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// Prints the step's matrix-product arithmetic, the rate it ran at, and the lower bound on the step time that
+    /// ONNX Runtime's rate on one large Gemm sets; returns that bound in seconds.
+    /// </summary>
+    private static double PrintArithmetic(IReadOnlyList<ArithmeticShare> shares, TrainBenchResult ort, int threads)
+    {
+        double gmacs = shares.Sum(x => x.GigaMacsPerStep), ms = shares.Sum(x => x.MillisecondsPerStep);
+        Console.WriteLine($"matrix products (profiled session): {gmacs:F1} GMAC = {2 * gmacs:F0} GFLOP per step in {ms:F0} ms, {2 * gmacs / (ms / 1000):F0} GFLOP/s; " +
+                          $"whole step {2 * gmacs / ort.SecondsPerStep:F0} GFLOP/s");
+        foreach (var x in shares)
+            Console.WriteLine($"  {x.OpType,-14} {x.GigaMacsPerStep,7:F1} GMAC  {x.MillisecondsPerStep,8:F0} ms  {x.GflopsPerSecond,5:F0} GFLOP/s  ({x.Nodes} nodes)");
+        double rate = GemmRate.Measure(threads);
+        double bound = 2 * gmacs / rate;
+        Console.WriteLine($"onnxruntime Gemm 2048×2048×2048, {threads} threads: {rate:F0} GFLOP/s → the matrix products alone need ≥ {bound * 1000:F0} ms/step " +
+                          $"(≤ {ort.ImagesPerSecond * ort.SecondsPerStep / bound:F1} images/s with nothing else in the step)");
+        return bound;
     }
 
     private static int Positive(int value, string option) =>

@@ -29,7 +29,7 @@ public static class PReluAsBlockedOps
     {
         var graph = model.Graph ?? throw new ArgumentException("The model has no graph.");
         var initializers = graph.Initializer.ToDictionary(t => t.Name);
-        var names = new HashSet<string>(graph.Node.SelectMany(n => n.Input.Concat(n.Output)).Concat(initializers.Keys));
+        var names = new ValueNames(graph);
         var nodes = new List<NodeProto>(graph.Node.Count);
         int rewritten = 0;
         foreach (var node in graph.Node)
@@ -52,16 +52,11 @@ public static class PReluAsBlockedOps
     }
 
     /// <summary>The BatchNormalization → Relu → Add nodes (and their initializers) computing PRelu(x, s).</summary>
-    private static IEnumerable<NodeProto> Replacement(GraphProto graph, NodeProto prelu, float[] slopes, HashSet<string> names)
+    private static IEnumerable<NodeProto> Replacement(GraphProto graph, NodeProto prelu, float[] slopes, ValueNames names)
     {
         string x = prelu.Input[0], y = prelu.Output[0];
         string stem = string.IsNullOrEmpty(prelu.Name) ? y : prelu.Name;
-        string Fresh(string suffix)
-        {
-            string name = $"{stem}/{suffix}";
-            for (int i = 1; !names.Add(name); i++) name = $"{stem}/{suffix}_{i}";
-            return name;
-        }
+        string Fresh(string suffix) => names.Fresh(stem, suffix);
         int c = slopes.Length;
         var negatedComplement = new float[c];
         for (int i = 0; i < c; i++) negatedComplement[i] = -(1f - slopes[i]);

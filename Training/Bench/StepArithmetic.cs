@@ -1,0 +1,77 @@
+using System.Text.Json;
+
+namespace SphereFace.Training.Bench;
+
+/// <summary>Multiply-adds and kernel time of one matrix-product op type (Conv, ConvTranspose, Gemm, MatMul) per step.</summary>
+public sealed record ArithmeticShare(string OpType, int Nodes, double GigaMacsPerStep, double MillisecondsPerStep)
+{
+    /// <summary>Achieved rate of this op type: 2 flops per multiply-add over its kernel time (0 when no time was recorded).</summary>
+    public double GflopsPerSecond => MillisecondsPerStep > 0 ? 2 * GigaMacsPerStep / (MillisecondsPerStep / 1000) : 0;
+}
+
+/// <summary>
+/// Counts the multiply-adds of the matrix-product ops in an ONNX Runtime profile from the shapes it records
+/// (<c>input_type_shape</c>, <c>output_type_shape</c>), so a step's arithmetic can be set against its time.
+/// </summary>
+public static class StepArithmetic
+{
+    /// <summary>
+    /// Multiply-adds per step by op type, from <paramref name="path"/> covering <paramref name="steps"/> runs.
+    /// Conv: output elements × weight[1]·kh·kw (weight[1] is C/group); ConvTranspose: input elements ×
+    /// weight[1]·kh·kw; Gemm and MatMul: output elements × the contracted length. Elementwise, reduction and data
+    /// movement ops are not counted.
+    /// </summary>
+    public static IReadOnlyList<ArithmeticShare> FromProfile(string path, int steps)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        var byOp = new Dictionary<string, (double Macs, double Us, HashSet<string> Nodes)>(StringComparer.Ordinal);
+        foreach (var e in doc.RootElement.EnumerateArray())
+        {
+            if (!e.TryGetProperty("cat", out var cat) || cat.GetString() != "Node") continue;
+            string name = e.GetProperty("name").GetString() ?? "";
+            if (!name.EndsWith("_kernel_time", StringComparison.Ordinal) || !e.TryGetProperty("args", out var args)) continue;
+            string op = args.TryGetProperty("op_name", out var o) ? o.GetString() ?? "" : "";
+            if (op is not ("Conv" or "ConvTranspose" or "Gemm" or "MatMul")) continue;
+            var inputs = Shapes(args, "input_type_shape");
+            var outputs = Shapes(args, "output_type_shape");
+            double macs = MultiplyAdds(op, inputs, outputs, name);
+            if (!byOp.TryGetValue(op, out var acc)) acc = (0, 0, new HashSet<string>(StringComparer.Ordinal));
+            acc.Nodes.Add(name);
+            byOp[op] = (acc.Macs + macs, acc.Us + e.GetProperty("dur").GetDouble(), acc.Nodes);
+        }
+        int n = Math.Max(1, steps);
+        return byOp.Select(kv => new ArithmeticShare(kv.Key, kv.Value.Nodes.Count, kv.Value.Macs / n / 1e9, kv.Value.Us / 1000.0 / n))
+            .OrderByDescending(s => s.GigaMacsPerStep).ToList();
+    }
+
+    private static double MultiplyAdds(string op, long[][] inputs, long[][] outputs, string node)
+    {
+        if (inputs.Length < 2 || outputs.Length < 1)
+            throw new InvalidDataException($"profile node {node}: {op} without recorded input/output shapes.");
+        double outElements = Product(outputs[0]);
+        long[] a = inputs[0], w = inputs[1];
+        switch (op)
+        {
+            case "Conv":
+                return outElements * Product(w[1..]);
+            case "ConvTranspose":
+                return Product(a) * Product(w[1..]);
+            case "Gemm":
+                // A is [M, K] or, transposed, [K, M]; the output is [M, N].
+                return outElements * (a[0] == outputs[0][0] ? a[1] : a[0]);
+            default: // MatMul: [..., M, K] × [..., K, N]
+                return outElements * a[^1];
+        }
+    }
+
+    private static long[][] Shapes(JsonElement args, string property)
+    {
+        if (!args.TryGetProperty(property, out var list)) return [];
+        return list.EnumerateArray()
+            .Select(t => t.EnumerateObject().FirstOrDefault().Value)
+            .Select(dims => dims.ValueKind == JsonValueKind.Array ? dims.EnumerateArray().Select(d => d.GetInt64()).ToArray() : [])
+            .ToArray();
+    }
+
+    private static double Product(IEnumerable<long> dims) => dims.Aggregate(1.0, (p, d) => p * d);
+}
