@@ -57,6 +57,8 @@ internal static class DemoCommand
         foreach (var (name, lossArgs) in DemoPlan.Runs)
         {
             string run = Path.Combine(dir, "runs", name);
+            if (DemoRunFolder.MakeRoom(run) is { } previous)
+                Console.WriteLine($"   the earlier demo run in {run} was moved to {previous}");
             var sw = Stopwatch.StartNew();
             VerbRunner.Step($"2/5 train SF-4 ({name})", ["train", "--net", "sphere4", .. lossArgs, "--data", images, "--landmarks", landmarks,
                 "--identities", Path.Combine(data, "train_identities.txt"), "--batch", plan.Batch.ToString(inv),
