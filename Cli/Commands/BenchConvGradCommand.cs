@@ -27,7 +27,7 @@ internal static class BenchConvGradCommand
             var chosen = names.Length == 0 ? all : all.Where(l => names.Contains(l.Name)).ToList();
             Console.WriteLine($"batch {b}, {t} threads, median of {r} interleaved runs");
             foreach (var timing in ConvGradientComparison.Run(chosen, t, r))
-                Console.WriteLine($"  {timing.Layer,-8} {timing.Gradient,-7} {timing.Formulation,-15} {timing.MedianMilliseconds,9:F1} ms  ({timing.Nodes} nodes)");
+                Console.WriteLine($"  {timing.Layer,-8} {timing.Gradient,-7} {timing.Formulation,-21} {timing.MedianMilliseconds,9:F1} ms  ({timing.Nodes} nodes)");
             return 0;
         }));
         return cmd;

@@ -42,6 +42,8 @@ public static class ConvGradientComparison
             {
                 ("forward", "conv", () => { }, false),
                 ("forward", "im2col-gemm", () => { }, false),
+                // Not a training formulation: ONNX Runtime's NCHWc kernels, which it uses only for constant weights.
+                ("forward", "conv-constant-weights", () => { }, false),
             };
             if (layer.Stride > 1)
             {
@@ -64,7 +66,8 @@ public static class ConvGradientComparison
             float[] Random(long count) { var a = new float[count]; for (int i = 0; i < a.Length; i++) a[i] = (float)rng.Uniform(-1, 1); return a; }
             long ho = (layer.H + 2 - 3) / layer.Stride + 1, wo = (layer.W + 2 - 3) / layer.Stride + 1;
             using var x = OrtValue.CreateTensorValueFromMemory(Random(layer.N * layer.C * layer.H * layer.W), [layer.N, layer.C, layer.H, layer.W]);
-            using var w = OrtValue.CreateTensorValueFromMemory(Random(layer.M * layer.C * 9), [layer.M, layer.C, 3, 3]);
+            var weights = Random(layer.M * layer.C * 9);
+            using var w = OrtValue.CreateTensorValueFromMemory(weights, [layer.M, layer.C, 3, 3]);
             using var dy = OrtValue.CreateTensorValueFromMemory(Random(layer.N * layer.M * ho * wo), [layer.N, layer.M, ho, wo]);
             var saved = (ConvGradientOptions.StridedInput, ConvGradientOptions.Weight, ConvGradientOptions.UnstridedInputViaConvTranspose);
             try
@@ -72,8 +75,11 @@ public static class ConvGradientComparison
                 foreach (var v in variants)
                 {
                     v.Configure();
-                    var (model, nodes) = v.Gradient == "forward" ? ForwardModel(layer, v.Formulation == "im2col-gemm") : GradientModel(layer, v.Input);
+                    var (model, nodes) = v.Gradient == "forward" ? ForwardModel(layer, v.Formulation, weights) : GradientModel(layer, v.Input);
                     using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+                    // Interleaved sessions each own a thread pool; spinning workers of the session that just ran
+                    // would take the cores from the next one.
+                    options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
                     sessions.Add((new InferenceSession(model, options), nodes));
                 }
             }
@@ -123,12 +129,15 @@ public static class ConvGradientComparison
     }
 
     /// <summary>
-    /// The forward conv alone: ONNX Runtime's Conv (weights are graph inputs in training, so its generic per-image
-    /// im2col + GEMM path), or a batch-wide im2col (k² strided Slices of the padded, channel-major input) and one
-    /// Gemm W[M, C·k²] · cols[C·k², N·h·w] — the layout whose <c>cols</c> the weight gradient could reuse.
+    /// The forward conv alone: ONNX Runtime's Conv (<c>conv</c>: weights are graph inputs in training, so its generic
+    /// per-image im2col + GEMM path), a batch-wide im2col (k² strided Slices of the padded, channel-major input) and
+    /// one Gemm W[M, C·k²] · cols[C·k², N·h·w] (<c>im2col-gemm</c>: the layout whose <c>cols</c> the weight gradient
+    /// could reuse), or, for reference, the Conv with <paramref name="weights"/> as an initializer
+    /// (<c>conv-constant-weights</c>: ONNX Runtime then uses its NCHWc kernels; the <c>w</c> input stays declared, unused).
     /// </summary>
-    private static (byte[] Model, int Nodes) ForwardModel(Layer layer, bool im2col)
+    private static (byte[] Model, int Nodes) ForwardModel(Layer layer, string formulation, float[] weights)
     {
+        bool im2col = formulation == "im2col-gemm";
         var g = new GraphBuilder("conv_forward");
         long n = layer.N, c = layer.C, m = layer.M, s = layer.Stride;
         long ho = (layer.H + 2 - 3) / s + 1, wo = (layer.W + 2 - 3) / s + 1;
@@ -136,7 +145,10 @@ public static class ConvGradientComparison
         g.Input("w", ElementType.Float, m, c, 3, 3);
         string y;
         if (!im2col)
-            y = g.Node("Conv", ["x", "w"], [Attr.Ints("kernel_shape", 3, 3), Attr.Ints("strides", s, s), Attr.Ints("pads", 1, 1, 1, 1)]);
+        {
+            string weight = formulation == "conv-constant-weights" ? g.AddInitializer("w_constant", weights, [m, c, 3, 3]) : "w";
+            y = g.Node("Conv", ["x", weight], [Attr.Ints("kernel_shape", 3, 3), Attr.Ints("strides", s, s), Attr.Ints("pads", 1, 1, 1, 1)]);
+        }
         else
         {
             string Emit(string op, IReadOnlyList<string> inputs, AttributeProto[] attributes) => g.Node(op, inputs, attributes);
