@@ -22,9 +22,10 @@ public sealed record EmbedderOptions
 
     /// <summary>
     /// Let ONNX Runtime's worker threads busy-wait between operators (ONNX Runtime's default, and this option's).
-    /// On a quiet 2-core machine spinning lowers SF-20 batch-1 latency (measured with <c>bench embed --variants</c>:
-    /// 40.5 → 33.1 ms); on a shared, busy machine the spinning threads steal the cores the run needs (316 ms with
-    /// spinning vs 199 ms without, measured under a load average near 20) — turn it off there.
+    /// On a quiet 2-core machine it makes little difference to SF-20 batch-1 latency (<c>bench embed --variants</c>,
+    /// three runs: 28.7 / 27.2 / 28.1 ms spinning vs 28.0 / 28.4 / 28.2 ms not); on a shared, busy machine the
+    /// spinning threads steal the cores the run needs (316 ms with spinning vs 199 ms without, measured under a load
+    /// average near 20) — turn it off there.
     /// </summary>
     public bool AllowSpinning { get; init; } = true;
 
