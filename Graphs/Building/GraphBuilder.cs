@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-using Google.Protobuf;
 using SphereFace.Graphs.Onnx;
 using SphereFace.Graphs.Ops;
 using SphereFace.Graphs.Parameters;
@@ -127,11 +125,7 @@ public sealed class GraphBuilder
     {
         CheckCount(name, data.Length, shape);
         Declare(name, new TensorInfo(ElementType.Float, shape));
-        _initializers.Add(new TensorProto
-        {
-            Name = name, DataType = (int)ElementType.Float, Dims = { shape },
-            RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(data.AsSpan())),
-        });
+        _initializers.Add(TensorProtos.Float(name, data, shape));
         _constants[name] = data;
         return name;
     }
@@ -141,11 +135,7 @@ public sealed class GraphBuilder
     {
         CheckCount(name, data.Length, shape);
         Declare(name, new TensorInfo(ElementType.Int64, shape));
-        _initializers.Add(new TensorProto
-        {
-            Name = name, DataType = (int)ElementType.Int64, Dims = { shape },
-            RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(data.AsSpan())),
-        });
+        _initializers.Add(TensorProtos.Int64(name, data, shape));
         _constants[name] = data;
         return name;
     }

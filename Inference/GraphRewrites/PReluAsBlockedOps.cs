@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Google.Protobuf;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
 
@@ -22,14 +21,13 @@ namespace SphereFace.Inference.GraphRewrites;
 /// </summary>
 public static class PReluAsBlockedOps
 {
-    private const int Float32 = 1;
-
     /// <summary>Rewrites the qualifying PRelu nodes of <paramref name="model"/> in place; returns how many.</summary>
     public static int Apply(ModelProto model)
     {
         var graph = model.Graph ?? throw new ArgumentException("The model has no graph.");
         var initializers = graph.Initializer.ToDictionary(t => t.Name);
-        var names = new ValueNames(graph);
+        var names = new HashSet<string>(graph.Node.SelectMany(n => n.Input.Concat(n.Output))
+            .Concat(initializers.Keys).Concat(graph.Input.Select(i => i.Name)), StringComparer.Ordinal);
         var nodes = new List<NodeProto>(graph.Node.Count);
         int rewritten = 0;
         foreach (var node in graph.Node)
@@ -52,11 +50,16 @@ public static class PReluAsBlockedOps
     }
 
     /// <summary>The BatchNormalization → Relu → Add nodes (and their initializers) computing PRelu(x, s).</summary>
-    private static IEnumerable<NodeProto> Replacement(GraphProto graph, NodeProto prelu, float[] slopes, ValueNames names)
+    private static IEnumerable<NodeProto> Replacement(GraphProto graph, NodeProto prelu, float[] slopes, HashSet<string> names)
     {
         string x = prelu.Input[0], y = prelu.Output[0];
         string stem = string.IsNullOrEmpty(prelu.Name) ? y : prelu.Name;
-        string Fresh(string suffix) => names.Fresh(stem, suffix);
+        string Fresh(string suffix)
+        {
+            string name = $"{stem}/{suffix}";
+            for (int i = 1; !names.Add(name); i++) name = $"{stem}/{suffix}_{i}";
+            return name;
+        }
         int c = slopes.Length;
         var negatedComplement = new float[c];
         for (int i = 0; i < c; i++) negatedComplement[i] = -(1f - slopes[i]);
@@ -80,9 +83,7 @@ public static class PReluAsBlockedOps
 
     private static string AddVector(GraphProto graph, string name, float[] values)
     {
-        var t = new TensorProto { Name = name, DataType = Float32, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
-        t.Dims.Add(values.Length);
-        graph.Initializer.Add(t);
+        graph.Initializer.Add(TensorProtos.Float(name, values, [values.Length]));
         return name;
     }
 
@@ -90,7 +91,7 @@ public static class PReluAsBlockedOps
     private static bool TryReadSlopes(TensorProto t, out float[] slopes)
     {
         slopes = [];
-        if (t.DataType != Float32 || t.Dims.Count is < 3 or > 4 || t.Dims.Count == 4 && t.Dims[0] != 1) return false;
+        if (t.DataType != (int)ElementType.Float || t.Dims.Count is < 3 or > 4 || t.Dims.Count == 4 && t.Dims[0] != 1) return false;
         int n = t.Dims.Count;
         if (t.Dims[n - 1] != 1 || t.Dims[n - 2] != 1 || t.Dims[n - 3] < 1) return false;
         long c = t.Dims[n - 3];

@@ -5,47 +5,49 @@ namespace SphereFace.Training.Bench;
 /// <summary>Kernel time of one op type summed over a profiled run.</summary>
 public sealed record OpTime(string OpType, int Nodes, double MillisecondsPerStep, double Share);
 
+/// <summary>One node's kernel run in an ONNX Runtime profile: node name, op type, microseconds, and the event's args.</summary>
+public sealed record KernelEvent(string Node, string OpType, double Microseconds, JsonElement Args);
+
 /// <summary>Aggregates an ONNX Runtime profiling JSON (SessionOptions.EnableProfiling) by op type.</summary>
 public static class OpProfile
 {
     /// <summary>
-    /// Reads <paramref name="path"/> and returns op types by descending kernel time per step (the file covers
-    /// <paramref name="steps"/> runs). Only "Node" events named "…_kernel_time" count; other events are ignored.
+    /// The kernel runs recorded in <paramref name="path"/>: "Node" events named "…_kernel_time" (the node name is
+    /// returned without that suffix); other events are skipped.
     /// </summary>
-    public static IReadOnlyList<OpTime> Summarise(string path, int steps)
+    public static IReadOnlyList<KernelEvent> KernelEvents(string path)
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-        var byOp = new Dictionary<string, (double Us, HashSet<string> Nodes)>(StringComparer.Ordinal);
+        var events = new List<KernelEvent>();
         foreach (var e in doc.RootElement.EnumerateArray())
         {
             if (!e.TryGetProperty("cat", out var cat) || cat.GetString() != "Node") continue;
             string name = e.GetProperty("name").GetString() ?? "";
             if (!name.EndsWith("_kernel_time", StringComparison.Ordinal)) continue;
-            string op = e.TryGetProperty("args", out var args) && args.TryGetProperty("op_name", out var o) ? o.GetString() ?? "?" : "?";
-            double dur = e.GetProperty("dur").GetDouble();
-            if (!byOp.TryGetValue(op, out var acc)) acc = (0, new HashSet<string>(StringComparer.Ordinal));
-            acc.Nodes.Add(name);
-            byOp[op] = (acc.Us + dur, acc.Nodes);
+            var args = e.TryGetProperty("args", out var a) ? a.Clone() : default;
+            string op = args.ValueKind == JsonValueKind.Object && args.TryGetProperty("op_name", out var o) ? o.GetString() ?? "?" : "?";
+            events.Add(new KernelEvent(name[..^"_kernel_time".Length], op, e.GetProperty("dur").GetDouble(), args));
         }
-        double total = byOp.Values.Sum(v => v.Us);
-        return byOp.Select(kv => new OpTime(kv.Key, kv.Value.Nodes.Count, kv.Value.Us / 1000.0 / Math.Max(1, steps), total > 0 ? kv.Value.Us / total : 0))
+        return events;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="path"/> and returns op types by descending kernel time per step (the file covers
+    /// <paramref name="steps"/> runs).
+    /// </summary>
+    public static IReadOnlyList<OpTime> Summarise(string path, int steps)
+    {
+        var events = KernelEvents(path);
+        double total = events.Sum(e => e.Microseconds);
+        return events.GroupBy(e => e.OpType)
+            .Select(g => new OpTime(g.Key, g.Select(e => e.Node).Distinct().Count(), g.Sum(e => e.Microseconds) / 1000.0 / Math.Max(1, steps),
+                total > 0 ? g.Sum(e => e.Microseconds) / total : 0))
             .OrderByDescending(t => t.MillisecondsPerStep).ToList();
     }
 
     /// <summary>Per-node kernel time (ms per step) of the slowest <paramref name="top"/> nodes.</summary>
-    public static IReadOnlyList<(string Node, string OpType, double MillisecondsPerStep)> SlowestNodes(string path, int steps, int top)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-        var byNode = new Dictionary<string, (string Op, double Us)>(StringComparer.Ordinal);
-        foreach (var e in doc.RootElement.EnumerateArray())
-        {
-            if (!e.TryGetProperty("cat", out var cat) || cat.GetString() != "Node") continue;
-            string name = e.GetProperty("name").GetString() ?? "";
-            if (!name.EndsWith("_kernel_time", StringComparison.Ordinal)) continue;
-            string op = e.TryGetProperty("args", out var args) && args.TryGetProperty("op_name", out var o) ? o.GetString() ?? "?" : "?";
-            byNode[name] = (op, byNode.GetValueOrDefault(name).Us + e.GetProperty("dur").GetDouble());
-        }
-        return byNode.OrderByDescending(kv => kv.Value.Us).Take(top)
-            .Select(kv => (kv.Key[..^"_kernel_time".Length], kv.Value.Op, kv.Value.Us / 1000.0 / Math.Max(1, steps))).ToList();
-    }
+    public static IReadOnlyList<(string Node, string OpType, double MillisecondsPerStep)> SlowestNodes(string path, int steps, int top) =>
+        KernelEvents(path).GroupBy(e => e.Node)
+            .Select(g => (g.Key, g.First().OpType, g.Sum(e => e.Microseconds) / 1000.0 / Math.Max(1, steps)))
+            .OrderByDescending(t => t.Item3).Take(top).ToList();
 }

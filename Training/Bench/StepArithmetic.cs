@@ -23,24 +23,13 @@ public static class StepArithmetic
     /// </summary>
     public static IReadOnlyList<ArithmeticShare> FromProfile(string path, int steps)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-        var byOp = new Dictionary<string, (double Macs, double Us, HashSet<string> Nodes)>(StringComparer.Ordinal);
-        foreach (var e in doc.RootElement.EnumerateArray())
-        {
-            if (!e.TryGetProperty("cat", out var cat) || cat.GetString() != "Node") continue;
-            string name = e.GetProperty("name").GetString() ?? "";
-            if (!name.EndsWith("_kernel_time", StringComparison.Ordinal) || !e.TryGetProperty("args", out var args)) continue;
-            string op = args.TryGetProperty("op_name", out var o) ? o.GetString() ?? "" : "";
-            if (op is not ("Conv" or "ConvTranspose" or "Gemm" or "MatMul")) continue;
-            var inputs = Shapes(args, "input_type_shape");
-            var outputs = Shapes(args, "output_type_shape");
-            double macs = MultiplyAdds(op, inputs, outputs, name);
-            if (!byOp.TryGetValue(op, out var acc)) acc = (0, 0, new HashSet<string>(StringComparer.Ordinal));
-            acc.Nodes.Add(name);
-            byOp[op] = (acc.Macs + macs, acc.Us + e.GetProperty("dur").GetDouble(), acc.Nodes);
-        }
         int n = Math.Max(1, steps);
-        return byOp.Select(kv => new ArithmeticShare(kv.Key, kv.Value.Nodes.Count, kv.Value.Macs / n / 1e9, kv.Value.Us / 1000.0 / n))
+        return OpProfile.KernelEvents(path)
+            .Where(e => e.OpType is "Conv" or "ConvTranspose" or "Gemm" or "MatMul")
+            .GroupBy(e => e.OpType)
+            .Select(g => new ArithmeticShare(g.Key, g.Select(e => e.Node).Distinct().Count(),
+                g.Sum(e => MultiplyAdds(e.OpType, Shapes(e.Args, "input_type_shape"), Shapes(e.Args, "output_type_shape"), e.Node)) / n / 1e9,
+                g.Sum(e => e.Microseconds) / 1000.0 / n))
             .OrderByDescending(s => s.GigaMacsPerStep).ToList();
     }
 
@@ -66,7 +55,7 @@ public static class StepArithmetic
 
     private static long[][] Shapes(JsonElement args, string property)
     {
-        if (!args.TryGetProperty(property, out var list)) return [];
+        if (args.ValueKind != JsonValueKind.Object || !args.TryGetProperty(property, out var list)) return [];
         return list.EnumerateArray()
             .Select(t => t.EnumerateObject().FirstOrDefault().Value)
             .Select(dims => dims.ValueKind == JsonValueKind.Array ? dims.EnumerateArray().Select(d => d.GetInt64()).ToArray() : [])
