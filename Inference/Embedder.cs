@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Google.Protobuf;
 using SphereFace.Graphs.Export;
+using SphereFace.Graphs.Native;
 using SphereFace.Inference.GraphRewrites;
 
 namespace SphereFace.Inference;
@@ -46,14 +47,18 @@ public sealed partial class Embedder : IDisposable
         ModelPath = modelPath;
         var model = EmbeddingModelCheck.LoadModel(modelPath);
         Contract = EmbeddingModelCheck.ReadContract(model, modelPath);
-        if (options.BlockedLayoutPRelu && options.Device == ExecutionDevice.Cpu)
+        bool cpu = options.Device == ExecutionDevice.Cpu;
+        if (cpu && options.OneDnnKernels && PluginLibrary.Dnnl.IsUsable)
+            FusedConvs = FusedDnnlConvs.Apply(model, new FusedDnnlConvs.Options(options.OneDnnConvAlgorithm));
+        if (FusedConvs == 0 && cpu && options.BlockedLayoutPRelu)
             RewrittenPRelus = PReluAsBlockedOps.Apply(model);
         FlipConcatenation = options.FlipConcatenation;
         _maxBatch = options.MaxBatch;
         using var sessionOptions = CreateSessionOptions(options);
+        if (FusedConvs > 0) PluginLibrary.Dnnl.Register(sessionOptions);
         try
         {
-            _session = RewrittenPRelus > 0
+            _session = RewrittenPRelus > 0 || FusedConvs > 0
                 ? new InferenceSession(model.ToByteArray(), sessionOptions)
                 : new InferenceSession(modelPath, sessionOptions);
         }
@@ -81,6 +86,12 @@ public sealed partial class Embedder : IDisposable
 
     /// <summary>How many PRelu nodes were rewritten for the blocked layout (<see cref="EmbedderOptions.BlockedLayoutPRelu"/>).</summary>
     public int RewrittenPRelus { get; }
+
+    /// <summary>How many Conv nodes run as fused oneDNN kernels (<see cref="EmbedderOptions.OneDnnKernels"/>).</summary>
+    public int FusedConvs { get; }
+
+    /// <summary>Which kernels compute the convolutions: <c>onednn</c> or <c>onnxruntime</c>.</summary>
+    public string Kernels => FusedConvs > 0 ? "onednn" : "onnxruntime";
 
     /// <summary>The model's input contract (size, normalisation, names).</summary>
     public InputContract Contract { get; }

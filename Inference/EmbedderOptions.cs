@@ -43,6 +43,22 @@ public sealed record EmbedderOptions
     /// </summary>
     public bool BlockedLayoutPRelu { get; init; } = true;
 
+    /// <summary>
+    /// Run the convolutions on the oneDNN plugin (<c>libsphereface_dnnl.so</c>): before ONNX Runtime loads the graph,
+    /// each Conv is fused with its PRelu and residual Add into one oneDNN kernel on nChw16c activations
+    /// (<see cref="GraphRewrites.FusedDnnlConvs"/>; equal to the original graph up to float rounding). CPU only; on by
+    /// default. When the library cannot be loaded (e.g. libdnnl2 is not installed) the Embedder falls back to ONNX
+    /// Runtime's own kernels with <see cref="BlockedLayoutPRelu"/>; <see cref="Embedder.Kernels"/> says which ran.
+    /// The model file is not changed.
+    /// </summary>
+    public bool OneDnnKernels { get; init; } = true;
+
+    /// <summary>
+    /// Algorithm of the stride-1 3×3 convolutions with <see cref="OneDnnKernels"/>: <c>auto</c> (Winograd where oneDNN
+    /// offers it on this CPU, else direct), <c>winograd</c> or <c>direct</c>.
+    /// </summary>
+    public string OneDnnConvAlgorithm { get; init; } = "auto";
+
     /// <summary>Further session settings applied last (e.g. <c>AddSessionConfigEntry</c>), for tuning and benchmarks.</summary>
     public Action<SessionOptions>? ConfigureSession { get; init; }
 }

@@ -23,14 +23,11 @@ internal static class BenchEmbedCommand
     private static readonly (string Name, Func<int, EmbedderOptions> Options)[] Variants =
     [
         ("ort default", t => new EmbedderOptions { IntraOpThreads = t }),
-        ("ort prelu-kept", t => new EmbedderOptions { IntraOpThreads = t, BlockedLayoutPRelu = false }),
-        ("ort no-spinning", t => new EmbedderOptions { IntraOpThreads = t, AllowSpinning = false }),
-        ("ort spin-stop-after-run", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.AddSessionConfigEntry("session.force_spinning_stop", "1") }),
-        ("ort extended-opt", t => new EmbedderOptions { IntraOpThreads = t, GraphOptimization = GraphOptimizationLevel.ORT_ENABLE_EXTENDED }),
-        ("ort basic-opt", t => new EmbedderOptions { IntraOpThreads = t, GraphOptimization = GraphOptimizationLevel.ORT_ENABLE_BASIC }),
-        ("ort no-prepack", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.AddSessionConfigEntry("session.disable_prepacking", "1") }),
-        ("ort denormals-as-zero", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.AddSessionConfigEntry("session.set_denormal_as_zero", "1") }),
-        ("ort no-mem-pattern", t => new EmbedderOptions { IntraOpThreads = t, ConfigureSession = so => so.EnableMemoryPattern = false }),
+        ("ort onednn direct", t => new EmbedderOptions { IntraOpThreads = t, OneDnnConvAlgorithm = "direct" }),
+        ("ort onednn winograd", t => new EmbedderOptions { IntraOpThreads = t, OneDnnConvAlgorithm = "winograd" }),
+        ("ort own kernels", t => new EmbedderOptions { IntraOpThreads = t, OneDnnKernels = false }),
+        ("ort own kernels prelu-kept", t => new EmbedderOptions { IntraOpThreads = t, OneDnnKernels = false, BlockedLayoutPRelu = false }),
+        ("ort own kernels no-spinning", t => new EmbedderOptions { IntraOpThreads = t, OneDnnKernels = false, AllowSpinning = false }),
     ];
 
     public static Command Create()
@@ -73,61 +70,112 @@ internal static class BenchEmbedCommand
                 ModelFile.Save(rewritten, rewrittenModel);
             }
 
-            var results = new List<BenchResult>();
+            int roundCount = p.GetValue(rounds);
+            bool withTorch = p.GetValue(torch);
+            var perRound = new List<BenchResult>();
             using var photos = new BenchPhotos(Math.Max(64, batches.Max()), seed: 7);
             var chosen = p.GetValue(variants) ? Variants : Variants.Take(1).ToArray();
-            foreach (int n in batches)
+            // Rounds: every ONNX Runtime / OpenCV configuration interleaved, then the PyTorch peer in its own process
+            // with nothing else alive; medians over the rounds are compared.
+            for (int round = 0; round < roundCount; round++)
             {
-                AnsiConsole.MarkupLine($"[grey]{config.Name}, batch {n}, {t} threads, {p.GetValue(rounds)} interleaved rounds…[/]");
-                var owned = new List<IDisposable>();
-                try
+                foreach (int n in batches)
                 {
-                    var cases = new List<BenchCase>();
-                    foreach (var (name, options) in chosen)
-                    {
-                        var embedder = new Embedder(model, options(t));
-                        owned.Add(embedder);
-                        var output = new float[n * embedder.Dimension];
-                        cases.Add(new(name, n, i => embedder.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), output)));
-                    }
-                    // The network alone on ready tensors: how much of the time alignment and preprocessing take.
-                    var bare = new Embedder(model, Variants[0].Options(t));
-                    owned.Add(bare);
-                    if (n == batches[0])
-                        AnsiConsole.MarkupLine($"[grey]the Embedder rewrote {bare.RewrittenPRelus} PRelu nodes for ONNX Runtime's blocked layout (EmbedderOptions.BlockedLayoutPRelu)[/]");
-                    var tensors = new float[n * bare.TensorLength];
-                    var bareOutput = new float[n * bare.Dimension];
-                    for (int i = 0; i < tensors.Length; i++) tensors[i] = (i % 255 - 127.5f) / 128f;
-                    cases.Add(new("ort network only", n, _ => bare.EmbedTensors(tensors, n, bareOutput)));
-                    var cv = new OpenCvDnnEmbedder(model, config.EmbeddingSize);
-                    owned.Add(cv);
-                    var cvOutput = new float[n * config.EmbeddingSize];
-                    cases.Add(new("opencv dnn", n, i => cv.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), cvOutput)));
-                    if (rewrittenModel is not null)
-                    {
-                        var cvRewritten = new OpenCvDnnEmbedder(rewrittenModel, config.EmbeddingSize);
-                        owned.Add(cvRewritten);
-                        cases.Add(new("opencv dnn prelu-rewritten", n, i => cvRewritten.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), cvOutput)));
-                    }
-                    results.AddRange(BenchTiming.MeasureInterleaved(cases, minSeconds, p.GetValue(rounds)));
+                    AnsiConsole.MarkupLine($"[grey]round {round + 1}/{roundCount}: {config.Name}, batch {n}, {t} threads…[/]");
+                    perRound.AddRange(MeasureInProcess(model, config, n, t, minSeconds / roundCount, photos, chosen, rewrittenModel, round == 0 && n == batches[0]));
                 }
-                finally
+                if (withTorch)
                 {
-                    foreach (var d in owned) d.Dispose();
+                    AnsiConsole.MarkupLine($"[grey]round {round + 1}/{roundCount}: PyTorch peer…[/]");
+                    perRound.AddRange(TorchPeer.Measure(model, t, minSeconds / roundCount, batches));
                 }
             }
-            if (p.GetValue(torch))
-            {
-                AnsiConsole.MarkupLine("[grey]PyTorch peer…[/]");
-                results.AddRange(TorchPeer.Measure(model, t, minSeconds, batches));
-            }
+            var results = Combine(perRound);
             Print(config.Name, t, results);
+            PrintRatiosAndPeak(config, t, results);
             string json = Path.Combine(dir, "bench-embed.json");
-            AtomicFile.WriteAllText(json, JsonSerializer.Serialize(new { net = config.Name, threads = t, results }, new JsonSerializerOptions { WriteIndented = true }));
+            AtomicFile.WriteAllText(json, JsonSerializer.Serialize(new { net = config.Name, threads = t, rounds = roundCount, results, per_round = perRound },
+                new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"results → {json}");
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>One round of the in-process configurations at batch <paramref name="n"/>, timed interleaved; all disposed after.</summary>
+    private static IReadOnlyList<BenchResult> MeasureInProcess(string model, SphereNetConfig config, int n, int t, double seconds, BenchPhotos photos,
+        (string Name, Func<int, EmbedderOptions> Options)[] chosen, string? rewrittenModel, bool describe)
+    {
+        var owned = new List<IDisposable>();
+        try
+        {
+            var cases = new List<BenchCase>();
+            foreach (var (name, options) in chosen)
+            {
+                var embedder = new Embedder(model, options(t));
+                owned.Add(embedder);
+                var output = new float[n * embedder.Dimension];
+                cases.Add(new(name, n, i => embedder.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), output)));
+            }
+            // The network alone on ready tensors: how much of the time alignment and preprocessing take.
+            var bare = new Embedder(model, Variants[0].Options(t));
+            owned.Add(bare);
+            if (describe)
+                AnsiConsole.MarkupLine($"[grey]the Embedder runs {bare.FusedConvs} convolutions as fused oneDNN kernels (kernels: {bare.Kernels})[/]");
+            var tensors = new float[n * bare.TensorLength];
+            var bareOutput = new float[n * bare.Dimension];
+            for (int i = 0; i < tensors.Length; i++) tensors[i] = (i % 255 - 127.5f) / 128f;
+            cases.Add(new(NetworkOnly, n, _ => bare.EmbedTensors(tensors, n, bareOutput)));
+            var cv = new OpenCvDnnEmbedder(model, config.EmbeddingSize);
+            owned.Add(cv);
+            var cvOutput = new float[n * config.EmbeddingSize];
+            cases.Add(new("opencv dnn", n, i => cv.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), cvOutput)));
+            if (rewrittenModel is not null)
+            {
+                var cvRewritten = new OpenCvDnnEmbedder(rewrittenModel, config.EmbeddingSize);
+                owned.Add(cvRewritten);
+                cases.Add(new("opencv dnn prelu-rewritten", n, i => cvRewritten.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), cvOutput)));
+            }
+            return BenchTiming.MeasureInterleaved(cases, seconds, 1);
+        }
+        finally
+        {
+            foreach (var d in owned) d.Dispose();
+        }
+    }
+
+    private const string NetworkOnly = "ort network only";
+    private const string TorchFrozen = "pytorch torchscript-frozen network only";
+
+    /// <summary>Per configuration and batch: images/s over all rounds' calls, the median of the rounds' median latencies.</summary>
+    private static List<BenchResult> Combine(IEnumerable<BenchResult> perRound) =>
+        perRound.GroupBy(r => (r.Name, r.Batch)).Select(g =>
+        {
+            double seconds = g.Sum(r => r.Calls * r.Batch / r.ImagesPerSecond);
+            var medians = g.Select(r => r.MedianLatencyMs).Order().ToArray();
+            return new BenchResult(g.Key.Name, g.Key.Batch, g.Sum(r => r.Calls * r.Batch) / seconds, medians[medians.Length / 2], g.Sum(r => r.Calls));
+        }).ToList();
+
+    /// <summary>The network-only ratios against the best PyTorch configuration, and the machine-peak fraction.</summary>
+    private static void PrintRatiosAndPeak(SphereNetConfig config, int threads, List<BenchResult> results)
+    {
+        double peak = SphereFace.Graphs.Native.DnnlPlugin.SgemmGflops(threads);
+        double gflopPerImage = 2.0 * config.MultiplyAddsPerImage() / 1e9;
+        Console.WriteLine($"machine fp32 peak (oneDNN sgemm 2048³, {threads} threads): {peak:F0} GFLOP/s; {config.Name} forward: {gflopPerImage:F2} GFLOP per image");
+        foreach (var ort in results.Where(r => r.Name == NetworkOnly))
+        {
+            double rate = ort.ImagesPerSecond * gflopPerImage;
+            string line = $"batch {ort.Batch}: network {rate:F0} GFLOP/s = {rate / peak:P0} of peak (direct-convolution equivalent)";
+            var torch = results.Where(r => r.Batch == ort.Batch && r.Name.StartsWith("pytorch", StringComparison.Ordinal)).ToList();
+            if (torch.Count > 0)
+            {
+                var fastest = torch.MaxBy(r => r.ImagesPerSecond)!;
+                var lowest = torch.MinBy(r => r.MedianLatencyMs)!;
+                line += $"; vs {fastest.Name}: {ort.ImagesPerSecond / fastest.ImagesPerSecond:F2}× images/s, " +
+                        $"latency {ort.MedianLatencyMs / lowest.MedianLatencyMs:F2}× of {lowest.Name}'s";
+            }
+            Console.WriteLine(line);
+        }
     }
 
     /// <summary>Photos for call <paramref name="call"/>: a rotating window of <paramref name="n"/> items.</summary>

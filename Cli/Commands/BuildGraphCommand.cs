@@ -27,9 +27,10 @@ internal static class BuildGraphCommand
         var bankSize = new Option<int>("--memory-bank-size") { Description = "IR-Softmax memory bank: features kept per class (K)", DefaultValueFactory = _ => 8 };
         var centreWeight = new Option<float>("--centre-loss-weight") { Description = "IR-Softmax centre-loss weight", DefaultValueFactory = _ => 1f };
         var batch = new Option<int>("--batch") { Description = "fixed batch size of train_step.onnx", DefaultValueFactory = _ => 32 };
+        var kernels = new Option<string>("--kernels") { Description = $"conv kernels of train_step.onnx: {string.Join(", ", KernelNames.All)} (embedding.onnx is always standard ONNX)", DefaultValueFactory = _ => "onednn" };
         var cmd = new Command("build-graph", "Build the SphereFace graphs (embedding.onnx, loss.onnx, train_step.onnx, manifest.json) into a folder.")
         {
-            net, classes, outDir, seed, lastRelu, loss, margin, amMargin, amScale, noPlugin, centres, bankSize, centreWeight, batch,
+            net, classes, outDir, seed, lastRelu, loss, margin, amMargin, amScale, noPlugin, centres, bankSize, centreWeight, batch, kernels,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -50,13 +51,14 @@ internal static class BuildGraphCommand
             };
             manifest.Sections["loss"] = LossGraph.ManifestSection(lossConfig, n, config.EmbeddingSize, "loss.onnx");
             var graphs = new List<(string, string, ModelProto)> { ("embedding", "embedding.onnx", embedding), ("loss", "loss.onnx", lossModel) };
-            var step = TrainStepGraph.Build(new TrainStepConfig(config, lossConfig, n, p.GetValue(batch), new SolverConfig()), store);
+            var step = TrainStepGraph.Build(new TrainStepConfig(config, lossConfig, n, p.GetValue(batch), new SolverConfig(), KernelNames.Parse(p.GetValue(kernels)!)), store);
             graphs.Add(("train_step", "train_step.onnx", step.Model));
             manifest.Sections[TrainStepManifest.SectionName] = TrainStepManifest.Section(step);
             GraphFolder.Write(dir, manifest, graphs);
             Console.WriteLine($"{config.Name}: {backbone:N0} backbone parameters → {Path.Combine(dir, "embedding.onnx")}");
             Console.WriteLine($"{LossGraph.Name(lossConfig.Kind)} loss head ({store.TotalCount - backbone:N0} classifier parameters{(LossGraph.NeedsPlugin(lossConfig) ? $", needs {Graphs.Native.MarginPlugin.LibraryFileName}" : "")}) → {Path.Combine(dir, "loss.onnx")}");
-            Console.WriteLine($"train step: batch {step.Config.BatchSize}, {step.Carried.Count} carried tensors → {Path.Combine(dir, "train_step.onnx")}");
+            Console.WriteLine($"train step: batch {step.Config.BatchSize}, {step.Carried.Count} carried tensors, kernels {step.Config.Kernels.Name()}" +
+                              $"{(step.NeedsPlugin ? $" (needs {string.Join(", ", step.Plugins)})" : "")} → {Path.Combine(dir, "train_step.onnx")}");
             return 0;
         }));
         return cmd;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Spectre.Console;
 using SphereFace.Graphs.Losses;
+using SphereFace.Graphs.Nets;
 using SphereFace.Training.Checkpoints;
 using SphereFace.Training.Runs;
 using SphereFace.Training.Session;
@@ -42,6 +43,7 @@ internal static class TrainCommand
         var seed = new Option<ulong>("--seed") { Description = "seed of the initialisation and the data order", DefaultValueFactory = _ => defaults.Seed };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime intra-op threads (0 = all cores)", DefaultValueFactory = _ => 0 };
         var device = new Option<string>("--device") { Description = "cpu or cuda (cuda needs a build with -p:UseCuda=true)", DefaultValueFactory = _ => "cpu" };
+        var kernels = new Option<string?>("--kernels") { Description = $"conv kernels of the training graph: {string.Join(", ", KernelNames.All)} (default: onednn on cpu, standard on cuda)" };
         var data = new Option<string>("--data") { Description = "dataset folder root/<identity>/<image>, or random:N (N in-memory random-label images)", DefaultValueFactory = _ => defaults.Data };
         var landmarks = new Option<string?>("--landmarks") { Description = "landmark list for a dataset folder (omit when the images are already aligned)" };
         var identityList = new Option<string?>("--identities") { Description = "file listing the identities to train on, one per line (e.g. train_identities.txt of a synthetic set)" };
@@ -56,7 +58,7 @@ internal static class TrainCommand
         var cmd = new Command("train", "Train a SphereFace net through the training-step ONNX graph.")
         {
             net, loss, m, amMargin, amScale, noPlugin, noBias, lastRelu, centres, bankSize, centreWeight, lambdaBase, lambdaGamma, lambdaPower, lambdaMin, classes, batch, iterations,
-            lr, lrSteps, lrGamma, momentum, weightDecay, embedding, seed, threads, device, data, landmarks, identityList, workers, flip, outDir, logEvery, checkpointEvery, resume, initFrom,
+            lr, lrSteps, lrGamma, momentum, weightDecay, embedding, seed, threads, device, kernels, data, landmarks, identityList, workers, flip, outDir, logEvery, checkpointEvery, resume, initFrom,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -104,10 +106,14 @@ internal static class TrainCommand
                     DataWorkers = p.GetValue(workers), FlipProbability = p.GetValue(flip),
                     LogEvery = p.GetValue(logEvery), CheckpointEvery = p.GetValue(checkpointEvery),
                     InitFrom = FullPath(p.GetValue(initFrom)),
+                    Kernels = p.GetValue(kernels) is { } k ? KernelNames.Parse(k)
+                        : options.Device == ExecutionDevice.Cuda ? Kernels.Standard : Kernels.OneDnn,
                 };
                 folder = p.GetValue(outDir) ?? throw new ArgumentException("--out is required (the run folder) unless --resume is given.");
             }
             config.Validate();
+            if (options.Device == ExecutionDevice.Cuda && config.Kernels != Kernels.Standard)
+                throw new ArgumentException($"--kernels {config.Kernels.Name()} runs on the CPU only; train on cuda with --kernels standard.");
             var runFolder = new RunFolder(folder);
             if (checkpoint is null && File.Exists(runFolder.CheckpointFile))
                 throw new IOException($"Run folder '{folder}' already holds a checkpoint; continue it with --resume {runFolder.CheckpointFile} or choose another --out.");
@@ -119,6 +125,7 @@ internal static class TrainCommand
     private static int Train(TrainRunConfig config, TrainSessionOptions options, Checkpoint? checkpoint, string? resumePath, RunFolder folder)
     {
         using var prepared = PreparedRun.Create(config, options, checkpoint, resumePath ?? "");
+        ManagedMemory.Release();
         if (checkpoint is not null) folder.TruncateMetricsAfter(checkpoint.Iteration);
         Graphs.IO.AtomicFile.WriteAllText(folder.ConfigFile, config.ToJson());
         long start = prepared.Loop.Iteration;

@@ -1,5 +1,6 @@
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
+using SphereFace.Graphs.Ops;
 
 namespace SphereFace.Graphs.Autodiff;
 
@@ -12,13 +13,17 @@ namespace SphereFace.Graphs.Autodiff;
 public sealed class GradientContext
 {
     /// <summary>Creates a context (used by the autodiff engine).</summary>
-    public GradientContext(GraphBuilder graph, NodeProto node, string?[] outputGradients, bool[] inputNeedsGradient)
+    public GradientContext(GraphBuilder graph, NodeProto node, string?[] outputGradients, bool[] inputNeedsGradient, ConvGradientOptions? convGradients = null)
     {
         Graph = graph;
         Node = node;
         OutputGradients = outputGradients;
         InputNeedsGradient = inputNeedsGradient;
+        ConvGradients = convGradients ?? ConvGradientOptions.Default;
     }
+
+    /// <summary>How the standard Conv rule formulates its gradients (a speed choice; every formulation is exact).</summary>
+    public ConvGradientOptions ConvGradients { get; }
 
     /// <summary>The graph being extended with backward nodes (the forward nodes are already in it).</summary>
     public GraphBuilder Graph { get; }

@@ -20,9 +20,11 @@ public static class ReverseMode
     /// <paramref name="wrt"/> and returns, per requested value, the name of its gradient (same shape as the
     /// value), or null when the loss does not depend on it. Only float values carry gradients; nodes that do
     /// not lie between a requested value and the loss are skipped (pruned), and so are stop-gradient Identity
-    /// nodes and everything only they connect.
+    /// nodes and everything only they connect. <paramref name="convGradients"/> chooses the standard Conv rule's
+    /// formulations (default: <see cref="ConvGradientOptions.Default"/>).
     /// </summary>
-    public static IReadOnlyDictionary<string, string?> Differentiate(GraphBuilder g, string loss, IReadOnlyList<string> wrt)
+    public static IReadOnlyDictionary<string, string?> Differentiate(GraphBuilder g, string loss, IReadOnlyList<string> wrt,
+        ConvGradientOptions? convGradients = null)
     {
         var lossInfo = g.Info(loss);
         if (lossInfo.Type != ElementType.Float || lossInfo.ElementCount != 1)
@@ -61,7 +63,7 @@ public static class ReverseMode
             if (outGrads.All(x => x is null)) continue;
             var needs = node.Input.Select(i => i.Length > 0 && active.Contains(i) && needed.Contains(i)).ToArray();
             var rule = OpRegistry.Get(node.OpType, node.Domain);
-            var ctx = new GradientContext(g, node, outGrads, needs);
+            var ctx = new GradientContext(g, node, outGrads, needs, convGradients);
             var inGrads = rule.Gradient(ctx);
             for (int i = 0; i < node.Input.Count && i < inGrads.Length; i++)
             {

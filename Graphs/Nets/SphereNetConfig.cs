@@ -30,6 +30,24 @@ public sealed record SphereNetConfig(int Depth = 20, bool LastRelu = false, int 
     public int[] Units => UnitsByDepth.TryGetValue(Depth, out var u) ? u
         : throw new ArgumentException($"Unknown SphereFace depth {Depth}; expected one of 4, 10, 20, 36, 64.");
 
+    /// <summary>
+    /// Multiply-adds of one forward pass (one face): every 3×3 conv (stride-2 first conv of a stage, then the residual
+    /// convs) and the embedding FC; PReLU and the residual adds are not counted.
+    /// </summary>
+    public long MultiplyAddsPerImage()
+    {
+        long total = 0, channels = 3, h = InputHeight, w = InputWidth;
+        for (int stage = 0; stage < 4; stage++)
+        {
+            long width = Widths[stage];
+            h = (h + 2 - 3) / 2 + 1;
+            w = (w + 2 - 3) / 2 + 1;
+            total += width * channels * 9 * h * w + 2L * Units[stage] * width * width * 9 * h * w;
+            channels = width;
+        }
+        return total + channels * h * w * EmbeddingSize;
+    }
+
     /// <summary>Canonical name, e.g. "sphere20".</summary>
     public string Name => $"sphere{Depth}";
 

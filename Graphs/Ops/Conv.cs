@@ -32,7 +32,7 @@ public sealed class Conv : IOpRule
 
     /// <summary>
     /// Gradients of Y = conv(X, W) + B. dB = Σ dY over batch and space. dX: a stride-1 Conv of dY with the
-    /// spatially flipped, in/out-transposed weights (strided convs: see <see cref="ConvGradientOptions"/>).
+    /// spatially flipped, in/out-transposed weights (formulations: <see cref="GradientContext.ConvGradients"/>).
     /// dW: one Conv with batch and channel axes swapped (X viewed as [C,N,H,W] images, dY as [M,N,h,w]
     /// filters dilated by the stride), i.e. a single large GEMM per input channel without im2col of dY.
     /// Rows/columns the forward conv never reads (when (H + pads − k) is not a multiple of the stride and
@@ -71,7 +71,7 @@ public sealed class Conv : IOpRule
                 x = ctx.Emit("Slice", [x, g.ConstInts(0, 0), g.ConstInts(hc, wc), g.ConstInts(2, 3)]);
             string xT = ctx.Emit("Transpose", [x], Attr.Ints("perm", 1, 0, 2, 3));
             string dyT = ctx.Emit("Transpose", [dy], Attr.Ints("perm", 1, 0, 2, 3));
-            result[1] = ConvGradientOptions.Weight switch
+            result[1] = ctx.ConvGradients.Weight switch
             {
                 WeightGradient.Im2ColGemm => Im2ColWeightGradient(ctx, xT, dyT, stride, pads, endPads, ws, ys, perTap: false),
                 WeightGradient.TapGemms => Im2ColWeightGradient(ctx, xT, dyT, stride, pads, endPads, ws, ys, perTap: true),
@@ -93,15 +93,16 @@ public sealed class Conv : IOpRule
         var g = ctx.Graph;
         long kh = ws[2], kw = ws[3];
         bool strided = stride[0] != 1 || stride[1] != 1;
+        var options = ctx.ConvGradients;
         // Conv of the (zero-inserted) dY with the flipped kernel: begin pads k−1−p, end pads so the output is hc×wc.
         long[] begin = [kh - 1 - pads[0], kw - 1 - pads[1]];
         long[] end = [kh - 1 - endPads[0] - (strided ? stride[0] - 1 : 0), kw - 1 - endPads[1] - (strided ? stride[1] - 1 : 0)];
         bool convFits = begin.All(p => p >= 0) && end.All(p => p >= 0);
-        if (strided && ConvGradientOptions.StridedInput == StridedInputGradient.Polyphase
+        if (strided && options.StridedInput == StridedInputGradient.Polyphase
             && Polyphase(ctx, dy, stride, pads, ws, ys, hc, wc) is { } polyphase)
             return polyphase;
-        if (!convFits || (strided && ConvGradientOptions.StridedInput != StridedInputGradient.ZeroInsertion)
-            || (!strided && ConvGradientOptions.UnstridedInputViaConvTranspose))
+        if (!convFits || (strided && options.StridedInput != StridedInputGradient.ZeroInsertion)
+            || (!strided && options.UnstridedInputViaConvTranspose))
         {
             long[] outputPadding = [hc + pads[0] + endPads[0] - (stride[0] * (ys[2] - 1) + kh), wc + pads[1] + endPads[1] - (stride[1] * (ys[3] - 1) + kw)];
             return ctx.Emit("ConvTranspose", [dy, ctx.Input(1)],

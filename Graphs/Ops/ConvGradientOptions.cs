@@ -23,17 +23,18 @@ public enum WeightGradient
 }
 
 /// <summary>
-/// Choices of the Conv gradient rule that trade nothing in exactness, only in speed; the defaults are the
-/// fastest measured on ONNX Runtime's CPU provider (docs/training-performance.md). Set before building a graph.
+/// Choices of the standard Conv gradient rule that trade nothing in exactness, only in speed; the defaults are the
+/// fastest measured on ONNX Runtime's CPU provider (docs/training-performance.md). Passed to
+/// <see cref="Autodiff.ReverseMode.Differentiate"/> with the graph being differentiated.
 /// </summary>
-public static class ConvGradientOptions
+/// <param name="StridedInput">Formulation of the input gradient of convs with stride &gt; 1.</param>
+/// <param name="UnstridedInputViaConvTranspose">Input gradient of stride-1 convs as ConvTranspose instead of a Conv with flipped weights (for comparison only).</param>
+/// <param name="Weight">Formulation of the weight gradient.</param>
+public sealed record ConvGradientOptions(
+    StridedInputGradient StridedInput = StridedInputGradient.ConvTranspose,
+    bool UnstridedInputViaConvTranspose = false,
+    WeightGradient Weight = WeightGradient.Im2ColGemm)
 {
-    /// <summary>Formulation of the input gradient of convs with stride &gt; 1.</summary>
-    public static StridedInputGradient StridedInput { get; set; } = StridedInputGradient.ConvTranspose;
-
-    /// <summary>Input gradient of stride-1 convs as ConvTranspose instead of a Conv with flipped weights (for comparison only).</summary>
-    public static bool UnstridedInputViaConvTranspose { get; set; }
-
-    /// <summary>Formulation of the weight gradient.</summary>
-    public static WeightGradient Weight { get; set; } = WeightGradient.Im2ColGemm;
+    /// <summary>The fastest measured formulations.</summary>
+    public static ConvGradientOptions Default { get; } = new();
 }

@@ -1,4 +1,19 @@
+using SphereFace.Graphs.Losses;
+using SphereFace.Graphs.Nets;
+using SphereFace.Graphs.Ops;
+
 namespace SphereFace.Graphs.TrainStep;
 
-/// <summary>What a training-step graph is built for: net, loss head, number of classes, fixed batch size and solver.</summary>
-public sealed record TrainStepConfig(SphereFace.Graphs.Nets.SphereNetConfig Net, SphereFace.Graphs.Losses.LossConfig Loss, int Classes, int BatchSize, SolverConfig Solver);
+/// <summary>
+/// What a training-step graph is built for: net, loss head, number of classes, fixed batch size, solver, and how
+/// the convolutions are computed (<paramref name="Kernels"/>; <paramref name="ConvGradients"/> chooses the
+/// formulations of the standard kernels' gradients).
+/// </summary>
+public sealed record TrainStepConfig(
+    SphereNetConfig Net,
+    LossConfig Loss,
+    int Classes,
+    int BatchSize,
+    SolverConfig Solver,
+    Kernels Kernels = Kernels.Standard,
+    ConvGradientOptions? ConvGradients = null);

@@ -1,7 +1,9 @@
 using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Losses;
+using SphereFace.Graphs.Native;
 using SphereFace.Graphs.Nets;
+using SphereFace.Graphs.Ops.Dnnl;
 using SphereFace.Graphs.Optimizers;
 using SphereFace.Graphs.Parameters;
 
@@ -32,20 +34,22 @@ public sealed class TrainStepGraph
     /// <summary>Prefix of every updated output.</summary>
     public const string NextPrefix = "next/";
 
-    private TrainStepGraph(Onnx.ModelProto model, IReadOnlyList<CarriedTensor> carried, bool needsPlugin, TrainStepConfig config)
+    private TrainStepGraph(Onnx.ModelProto model, IReadOnlyList<CarriedTensor> carried, TrainStepConfig config)
     {
         Model = model;
         Carried = carried;
-        NeedsPlugin = needsPlugin;
         Config = config;
+        Plugins = PluginLibrary.For(model);
     }
 
     /// <summary>The ONNX model.</summary>
     public Onnx.ModelProto Model { get; }
     /// <summary>Carried tensors in input order (parameters, momenta, state).</summary>
     public IReadOnlyList<CarriedTensor> Carried { get; }
-    /// <summary>True when the model has custom-domain nodes, so the margin plugin library must be registered.</summary>
-    public bool NeedsPlugin { get; }
+    /// <summary>The plugin libraries the model's custom-domain nodes need registered (none for a standard-op graph).</summary>
+    public IReadOnlyList<PluginLibrary> Plugins { get; }
+    /// <summary>True when the model has custom-domain nodes, so <see cref="Plugins"/> must be registered.</summary>
+    public bool NeedsPlugin => Plugins.Count > 0;
     /// <summary>The configuration it was built for.</summary>
     public TrainStepConfig Config { get; }
 
@@ -64,11 +68,11 @@ public sealed class TrainStepGraph
         string lr = g.Input(LrInput, ElementType.Float);
         string lambda = g.Input(LambdaInput, ElementType.Float);
 
-        string feature = SphereNet.Forward(g, data, config.Net, store);
+        string feature = SphereNet.Forward(g, data, config.Net, store, config.Kernels);
         var head = LossHead.Append(g, feature, label, lambda, config.Classes, config.Loss, store);
 
         var parameters = g.Parameters.ToArray();
-        var grads = ReverseMode.Differentiate(g, head.Loss, parameters.Select(p => p.Name).ToArray());
+        var grads = ReverseMode.Differentiate(g, head.Loss, parameters.Select(p => p.Name).ToArray(), config.ConvGradients);
 
         var carried = new List<CarriedTensor>();
         foreach (var p in parameters)
@@ -109,15 +113,17 @@ public sealed class TrainStepGraph
 
         bool needsPlugin = g.Nodes.Any(n => n.Domain.Length > 0);
         g.Metadata["sphereface.net"] = config.Net.Name;
+        g.Metadata["sphereface.kernels"] = config.Kernels.Name();
         g.Metadata["sphereface.loss"] = config.Loss.Kind.ToString();
         g.Metadata["sphereface.classes"] = config.Classes.ToString();
         g.Metadata["sphereface.batch_size"] = config.BatchSize.ToString();
         g.Metadata["sphereface.needs_plugin"] = needsPlugin ? "true" : "false";
         var model = g.ToModel($"SphereFace {config.Net.Name} training step (SGD, batch {config.BatchSize}); I/O contract in docs/train-step.md.");
+        if (config.Kernels.UsesDnnl()) GemmLowering.Apply(model);
         // State inputs are declared inside the head; move them behind the momenta so inputs follow the carried order.
         var stateInputs = model.Graph.Input.Where(i => head.State.Any(s => s.Input == i.Name)).ToArray();
         foreach (var i in stateInputs) model.Graph.Input.Remove(i);
         model.Graph.Input.AddRange(stateInputs);
-        return new TrainStepGraph(model, carried, needsPlugin, config);
+        return new TrainStepGraph(model, carried, config);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using SphereFace.Graphs.Nets;
 
 namespace SphereFace.Graphs.TrainStep;
 
@@ -24,7 +25,9 @@ public static class TrainStepManifest
         {
             ["batch_size"] = step.Config.BatchSize,
             ["loss"] = step.Config.Loss.Kind.ToString(),
+            ["kernels"] = step.Config.Kernels.Name(),
             ["needs_plugin"] = step.NeedsPlugin,
+            ["plugins"] = new JsonArray(step.Plugins.Select(p => (JsonNode)JsonValue.Create(p.FileName)).ToArray()),
             ["inputs"] = new JsonArray(TrainStepGraph.DataInput, TrainStepGraph.LabelInput, TrainStepGraph.LrInput, TrainStepGraph.LambdaInput),
             ["outputs"] = new JsonArray(TrainStepGraph.LossOutput, TrainStepGraph.AccuracyOutput),
             ["solver"] = new JsonObject

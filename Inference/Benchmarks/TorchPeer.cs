@@ -5,7 +5,7 @@ namespace SphereFace.Inference.Benchmarks;
 
 /// <summary>
 /// Runs <c>torch_embed_peer.py</c> (PyTorch executing the same <c>embedding.onnx</c>, weights from its
-/// initializers, on ready tensors) with Debian's <c>/usr/bin/python3</c>.
+/// initializers, on ready tensors, eager and TorchScript-frozen) with Debian's <c>/usr/bin/python3</c>, in its own process.
 /// </summary>
 public static class TorchPeer
 {
@@ -26,7 +26,7 @@ public static class TorchPeer
         {
             using var doc = JsonDocument.Parse(l);
             var r = doc.RootElement;
-            return new BenchResult("pytorch network only", r.GetProperty("batch").GetInt32(), r.GetProperty("images_per_s").GetDouble(),
+            return new BenchResult(r.GetProperty("name").GetString() ?? "pytorch", r.GetProperty("batch").GetInt32(), r.GetProperty("images_per_s").GetDouble(),
                 r.GetProperty("median_ms").GetDouble(), r.GetProperty("calls").GetInt32());
         }).ToList();
     }

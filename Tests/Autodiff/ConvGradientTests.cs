@@ -11,37 +11,25 @@ public sealed class ConvGradientTests
     private static void Check(ulong seed, long n, long c, long m, long h, long w, long k, long stride, long pad, bool bias,
         StridedInputGradient strided = StridedInputGradient.ZeroInsertion, WeightGradient weight = WeightGradient.SwappedConv)
     {
-        var saved = ConvGradientOptions.StridedInput;
-        var savedWeight = ConvGradientOptions.Weight;
-        ConvGradientOptions.StridedInput = strided;
-        ConvGradientOptions.Weight = weight;
-        try
+        var check = new GradientCheck(seed)
+            .Float("x", [n, c, h, w])
+            .Float("w", [m, c, k, k]);
+        if (bias) check.Float("b", [m]);
+        GraphBuilder? built = null;
+        check.Run(g =>
         {
-            var check = new GradientCheck(seed)
-                .Float("x", [n, c, h, w])
-                .Float("w", [m, c, k, k]);
-            if (bias) check.Float("b", [m]);
-            GraphBuilder? built = null;
-            check.Run(g =>
-            {
-                built = g;
-                return g.Node("Conv", bias ? ["x", "w", "b"] : ["x", "w"],
-                    [Attr.Ints("kernel_shape", k, k), Attr.Ints("strides", stride, stride), Attr.Ints("pads", pad, pad, pad, pad)]);
-            });
-            // The requested formulation is really the one exercised (not a silent fallback).
-            string expected = stride == 1 ? "Conv" : strided switch
-            {
-                StridedInputGradient.Polyphase => "DepthToSpace",
-                StridedInputGradient.ConvTranspose => "ConvTranspose",
-                _ => k > stride ? "Concat" : "ConvTranspose",
-            };
-            Assert.IsTrue(built!.Nodes.Any(n => n.OpType == expected && n.Name.StartsWith("grad/")), $"no backward {expected} node");
-        }
-        finally
+            built = g;
+            return g.Node("Conv", bias ? ["x", "w", "b"] : ["x", "w"],
+                [Attr.Ints("kernel_shape", k, k), Attr.Ints("strides", stride, stride), Attr.Ints("pads", pad, pad, pad, pad)]);
+        }, convGradients: new ConvGradientOptions(StridedInput: strided, Weight: weight));
+        // The requested formulation is really the one exercised (not a silent fallback).
+        string expected = stride == 1 ? "Conv" : strided switch
         {
-            ConvGradientOptions.StridedInput = saved;
-            ConvGradientOptions.Weight = savedWeight;
-        }
+            StridedInputGradient.Polyphase => "DepthToSpace",
+            StridedInputGradient.ConvTranspose => "ConvTranspose",
+            _ => k > stride ? "Concat" : "ConvTranspose",
+        };
+        Assert.IsTrue(built!.Nodes.Any(n => n.OpType == expected && n.Name.StartsWith("grad/")), $"no backward {expected} node");
     }
 
     [TestMethod] public void Stride1Pad1() => Check(1, 2, 3, 4, 7, 6, 3, 1, 1, bias: true);

@@ -1,5 +1,6 @@
 using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
+using SphereFace.Graphs.Ops;
 using SphereFace.Graphs.Parameters;
 
 namespace SphereFace.Tests.Autodiff;
@@ -47,7 +48,8 @@ internal sealed class GradientCheck
     /// forward + backward and compares <paramref name="coordinates"/> random coordinates per input with
     /// central differences of step <paramref name="eps"/>; |fd − analytic| ≤ atol + rtol·max(|fd|, |analytic|).
     /// </summary>
-    public void Run(Func<GraphBuilder, string> forward, double eps = 1e-2, double rtol = 1e-2, double atol = 1e-3, int coordinates = 6)
+    public void Run(Func<GraphBuilder, string> forward, double eps = 1e-2, double rtol = 1e-2, double atol = 1e-3, int coordinates = 6,
+        ConvGradientOptions? convGradients = null)
     {
         var g = new GraphBuilder("gradcheck");
         foreach (var (name, (shape, data)) in _inputs)
@@ -58,7 +60,7 @@ internal sealed class GradientCheck
         for (int i = 0; i < r.Length; i++) r[i] = (float)_rng.Uniform(-1, 1);
         string loss = g.Node("ReduceSum", [g.Node("Mul", [y, g.Const(r, yShape)]), g.ConstInts(Enumerable.Range(0, yShape.Length).Select(i => (long)i).ToArray())],
             [Attr.Int("keepdims", 0)]);
-        var grads = ReverseMode.Differentiate(g, loss, _wrt);
+        var grads = ReverseMode.Differentiate(g, loss, _wrt, convGradients);
         g.Output(y, "y_out");
         var gradOutputs = new List<string>();
         foreach (var w in _wrt)

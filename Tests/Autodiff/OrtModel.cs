@@ -12,8 +12,7 @@ internal sealed class OrtModel : IDisposable
     public OrtModel(ModelProto model, int threads = 1)
     {
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
-        if (model.Graph.Node.Any(n => n.Domain == SphereFace.Graphs.Native.MarginPlugin.Domain))
-            SphereFace.Graphs.Native.MarginPlugin.Register(options);
+        SphereFace.Graphs.Native.PluginLibrary.RegisterFor(options, model);
         _session = new InferenceSession(model.ToByteArray(), options);
     }
 

@@ -68,8 +68,8 @@ public sealed class PReluRewriteTests
     [TestMethod]
     public void EmbedderWithAndWithoutRewriteAgree()
     {
-        using var blocked = new Embedder(ModelPath);
-        using var plain = new Embedder(ModelPath, new EmbedderOptions { BlockedLayoutPRelu = false });
+        using var blocked = new Embedder(ModelPath, new EmbedderOptions { OneDnnKernels = false });
+        using var plain = new Embedder(ModelPath, new EmbedderOptions { OneDnnKernels = false, BlockedLayoutPRelu = false });
         Assert.AreEqual(4, blocked.RewrittenPRelus);
         Assert.AreEqual(0, plain.RewrittenPRelus);
         using var face = RandomImage(96, 112, 3);

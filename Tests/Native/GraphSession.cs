@@ -5,7 +5,7 @@ using SphereFace.Graphs.Onnx;
 
 namespace SphereFace.Tests.Native;
 
-/// <summary>An ONNX Runtime session over an in-memory model, optionally with the margin plugin registered.</summary>
+/// <summary>An ONNX Runtime session over an in-memory model, optionally with the plugin libraries its custom ops need registered.</summary>
 internal sealed class GraphSession : IDisposable
 {
     private readonly SessionOptions _options;
@@ -16,7 +16,7 @@ internal sealed class GraphSession : IDisposable
         _options = new SessionOptions { IntraOpNumThreads = threads };
         try
         {
-            if (plugin) MarginPlugin.Register(_options);
+            if (plugin) PluginLibrary.RegisterFor(_options, model);
             _session = new InferenceSession(model.ToByteArray(), _options);
         }
         catch

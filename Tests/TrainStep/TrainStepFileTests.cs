@@ -21,19 +21,22 @@ print(len(m.graph.node), len(m.graph.input), len(m.graph.output), ",".join(custo
 """;
 
     [TestMethod]
-    [DataRow("softmax", 16, "-")]
-    [DataRow("asoftmax", 15, "ai.sphereface")]
-    public void BuildGraphWritesACheckerCleanTrainStep(string loss, int parameters, string customDomains)
+    [DataRow("softmax", 16, "standard", "-")]
+    [DataRow("asoftmax", 15, "standard", "ai.sphereface")]
+    [DataRow("softmax", 16, "onednn", "ai.sphereface.dnnl")]
+    [DataRow("asoftmax", 15, "onednn", "ai.sphereface,ai.sphereface.dnnl")]
+    public void BuildGraphWritesACheckerCleanTrainStep(string loss, int parameters, string kernels, string customDomains)
     {
         using var dir = new TempDir();
         string outDir = dir.File("g");
-        var (code, error) = CliRun.Run("build-graph", "--net", "sphere4", "--classes", "10", "--batch", "4", "--loss", loss, "--out", outDir);
+        var (code, error) = CliRun.Run("build-graph", "--net", "sphere4", "--classes", "10", "--batch", "4", "--loss", loss, "--kernels", kernels, "--out", outDir);
         Assert.AreEqual(0, code, error);
 
         var manifest = Manifest.Load(Path.Combine(outDir, Manifest.FileName));
         Assert.AreEqual("train_step.onnx", manifest.Files["train_step"]);
         var section = manifest.Sections["train_step"]!;
         Assert.AreEqual(4, (int)section["batch_size"]!);
+        Assert.AreEqual(kernels, (string)section["kernels"]!);
         var carried = section["carried"]!.AsArray();
         // SF-4: 4 convs (weight, bias, slope) + fc5 (weight, bias) + classifier weight (+ bias for softmax), each with a momentum.
         Assert.AreEqual(2 * parameters, carried.Count);

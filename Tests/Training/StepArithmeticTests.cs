@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using SphereFace.Graphs.Building;
+using SphereFace.Graphs.Native;
 using SphereFace.Training.Bench;
 
 namespace SphereFace.Tests.Training;
@@ -45,7 +46,35 @@ public sealed class StepArithmeticTests
         finally { File.Delete(profile); }
     }
 
-    private static string RunProfiled(GraphBuilder g, int runs)
+    [TestMethod]
+    public void OneDnnConvAndItsGradientsAreCounted()
+    {
+        var g = new GraphBuilder("arithmetic_dnnl", ParameterMode.Inputs);
+        var x = g.Input("x", ElementType.Float, 2, 1, 9, 8, 16);   // nChw16c: 16 channels
+        var w = g.Input("w", ElementType.Float, 32, 16, 3, 3);
+        var geometry = new[] { Attr.Ints("strides", 2, 2), Attr.Ints("pads", 1, 1, 1, 1), Attr.String("algorithm", "direct") };
+        var y = g.Node(DnnlPlugin.ConvOp, [x, w], geometry, domain: DnnlPlugin.Domain);
+        var dy = g.Input("dy", ElementType.Float, 2, 2, 5, 4, 16);
+        var dx = g.Node(DnnlPlugin.ConvGradInputOp, [dy, w], [.. geometry, Attr.Ints("input_shape", 2, 1, 9, 8, 16)], domain: DnnlPlugin.Domain);
+        var dw = g.Node(DnnlPlugin.ConvGradWeightOp, [x, dy], [.. geometry, Attr.Ints("kernel_shape", 3, 3)], domain: DnnlPlugin.Domain);
+        foreach (var o in new[] { y, dx, dw }) g.Output(o);
+
+        const int runs = 2;
+        string profile = RunProfiled(g, runs, warmupRuns: 1);
+        try
+        {
+            var shares = StepArithmetic.FromProfile(profile, runs, warmupRuns: 1).ToDictionary(s => s.OpType);
+            // Each is N·M·Ho·Wo·C·kh·kw with Ho = ⌊(9 + 2 − 3)/2⌋ + 1 = 5, Wo = 4: the forward and both gradients do the same work.
+            double macs = 2.0 * 32 * 5 * 4 * 16 * 3 * 3;
+            Assert.AreEqual(macs, shares["Conv"].GigaMacsPerStep * 1e9, 1e-6);
+            Assert.AreEqual(macs, shares["ConvGradInput"].GigaMacsPerStep * 1e9, 1e-6);
+            Assert.AreEqual(macs, shares["ConvGradWeight"].GigaMacsPerStep * 1e9, 1e-6);
+            Assert.IsTrue(shares.Values.All(s => s.Nodes == 1));
+        }
+        finally { File.Delete(profile); }
+    }
+
+    private static string RunProfiled(GraphBuilder g, int runs, int warmupRuns = 0)
     {
         var model = g.ToModel();
         using var options = new SessionOptions
@@ -53,6 +82,7 @@ public sealed class StepArithmeticTests
             IntraOpNumThreads = 1, EnableProfiling = true,
             ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), $"sphereface-arith-{Environment.ProcessId}"),
         };
+        PluginLibrary.RegisterFor(options, model);
         using var session = new InferenceSession(model.ToByteArray(), options);
         var values = new List<OrtValue>();
         try
@@ -65,7 +95,7 @@ public sealed class StepArithmeticTests
                 names.Add(input.Name);
             }
             using var runOptions = new RunOptions();
-            for (int i = 0; i < runs; i++)
+            for (int i = 0; i < runs + warmupRuns; i++)
                 using (session.Run(runOptions, names, values, model.Graph.Output.Select(o => o.Name).ToArray())) { }
         }
         finally { foreach (var v in values) v.Dispose(); }

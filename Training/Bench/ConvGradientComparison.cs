@@ -4,6 +4,8 @@ using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
+using SphereFace.Graphs.Native;
+using SphereFace.Graphs.Ops.Dnnl;
 using SphereFace.Graphs.Onnx;
 using SphereFace.Graphs.Ops;
 using SphereFace.Graphs.Parameters;
@@ -38,27 +40,36 @@ public static class ConvGradientComparison
         var results = new List<ConvGradientTiming>();
         foreach (var layer in layers)
         {
-            var variants = new List<(string Gradient, string Formulation, Action Configure, bool Input)>
+            var standard = ConvGradientOptions.Default;
+            var variants = new List<(string Gradient, string Formulation, ConvGradientOptions Options, bool Input, string? Dnnl)>
             {
-                ("forward", "conv", () => { }, false),
-                ("forward", "im2col-gemm", () => { }, false),
+                ("forward", "conv", standard, false, null),
+                ("forward", "im2col-gemm", standard, false, null),
                 // Not a training formulation: ONNX Runtime's NCHWc kernels, which it uses only for constant weights.
-                ("forward", "conv-constant-weights", () => { }, false),
+                ("forward", "conv-constant-weights", standard, false, null),
             };
             if (layer.Stride > 1)
             {
-                variants.Add(("input", "polyphase", () => ConvGradientOptions.StridedInput = StridedInputGradient.Polyphase, true));
-                variants.Add(("input", "zero-insertion", () => ConvGradientOptions.StridedInput = StridedInputGradient.ZeroInsertion, true));
-                variants.Add(("input", "conv-transpose", () => ConvGradientOptions.StridedInput = StridedInputGradient.ConvTranspose, true));
+                variants.Add(("input", "polyphase", standard with { StridedInput = StridedInputGradient.Polyphase }, true, null));
+                variants.Add(("input", "zero-insertion", standard with { StridedInput = StridedInputGradient.ZeroInsertion }, true, null));
+                variants.Add(("input", "conv-transpose", standard with { StridedInput = StridedInputGradient.ConvTranspose }, true, null));
             }
             else
             {
-                variants.Add(("input", "flipped-conv", () => ConvGradientOptions.UnstridedInputViaConvTranspose = false, true));
-                variants.Add(("input", "conv-transpose", () => ConvGradientOptions.UnstridedInputViaConvTranspose = true, true));
+                variants.Add(("input", "flipped-conv", standard with { UnstridedInputViaConvTranspose = false }, true, null));
+                variants.Add(("input", "conv-transpose", standard with { UnstridedInputViaConvTranspose = true }, true, null));
             }
-            variants.Add(("weight", "swapped-conv", () => ConvGradientOptions.Weight = WeightGradient.SwappedConv, false));
-            variants.Add(("weight", "im2col-gemm", () => ConvGradientOptions.Weight = WeightGradient.Im2ColGemm, false));
-            variants.Add(("weight", "tap-gemms", () => ConvGradientOptions.Weight = WeightGradient.TapGemms, false));
+            variants.Add(("weight", "swapped-conv", standard with { Weight = WeightGradient.SwappedConv }, false, null));
+            variants.Add(("weight", "im2col-gemm", standard with { Weight = WeightGradient.Im2ColGemm }, false, null));
+            variants.Add(("weight", "tap-gemms", standard with { Weight = WeightGradient.TapGemms }, false, null));
+            // The oneDNN plugin's kernels on nChw16c activations (the conv1_1 input stays NCHW): direct, and Winograd
+            // where oneDNN offers it (stride-1 3×3 on AVX-512).
+            foreach (var algorithm in layer.Stride == 1 ? new[] { "direct", "winograd" } : ["direct"])
+            {
+                variants.Add(("forward", $"onednn-{algorithm}", standard, false, algorithm));
+                variants.Add(("input", $"onednn-{algorithm}", standard, true, algorithm));
+                variants.Add(("weight", $"onednn-{algorithm}", standard, false, algorithm));
+            }
             if (layer.C == 3) variants.RemoveAll(v => v.Input && v.Gradient == "input"); // the data needs no gradient
 
             var sessions = new List<(InferenceSession Session, int Nodes)>();
@@ -68,24 +79,24 @@ public static class ConvGradientComparison
             using var x = OrtValue.CreateTensorValueFromMemory(Random(layer.N * layer.C * layer.H * layer.W), [layer.N, layer.C, layer.H, layer.W]);
             var weights = Random(layer.M * layer.C * 9);
             using var w = OrtValue.CreateTensorValueFromMemory(weights, [layer.M, layer.C, 3, 3]);
-            using var dy = OrtValue.CreateTensorValueFromMemory(Random(layer.N * layer.M * ho * wo), [layer.N, layer.M, ho, wo]);
-            var saved = (ConvGradientOptions.StridedInput, ConvGradientOptions.Weight, ConvGradientOptions.UnstridedInputViaConvTranspose);
-            try
+            var dyData = Random(layer.N * layer.M * ho * wo);
+            using var dy = OrtValue.CreateTensorValueFromMemory(dyData, [layer.N, layer.M, ho, wo]);
+            bool blockedInput = layer.C % DnnlPlugin.Block == 0;
+            using var xBlocked = blockedInput
+                ? OrtValue.CreateTensorValueFromMemory(BlockedLayout.Pack(x.GetTensorDataAsSpan<float>().ToArray(), layer.N, layer.C, layer.H, layer.W), BlockedLayout.Shape(layer.N, layer.C, layer.H, layer.W))
+                : OrtValue.CreateTensorValueFromMemory(x.GetTensorDataAsSpan<float>().ToArray(), [layer.N, layer.C, layer.H, layer.W]);
+            using var dyBlocked = OrtValue.CreateTensorValueFromMemory(BlockedLayout.Pack(dyData, layer.N, layer.M, ho, wo), BlockedLayout.Shape(layer.N, layer.M, ho, wo));
+            foreach (var v in variants)
             {
-                foreach (var v in variants)
-                {
-                    v.Configure();
-                    var (model, nodes) = v.Gradient == "forward" ? ForwardModel(layer, v.Formulation, weights) : GradientModel(layer, v.Input);
-                    using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-                    // Interleaved sessions each own a thread pool; spinning workers of the session that just ran
-                    // would take the cores from the next one.
-                    options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-                    sessions.Add((new InferenceSession(model, options), nodes));
-                }
-            }
-            finally
-            {
-                (ConvGradientOptions.StridedInput, ConvGradientOptions.Weight, ConvGradientOptions.UnstridedInputViaConvTranspose) = saved;
+                var (model, nodes) = v.Dnnl is { } algorithm ? DnnlModel(layer, v.Gradient, algorithm, blockedInput)
+                    : v.Gradient == "forward" ? ForwardModel(layer, v.Formulation, weights) : GradientModel(layer, v.Input, v.Options);
+                var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+                // Interleaved sessions each own a thread pool; spinning workers of the session that just ran
+                // would take the cores from the next one.
+                options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+                if (v.Dnnl is not null) PluginLibrary.Dnnl.Register(options);
+                sessions.Add((new InferenceSession(model, options), nodes));
+                options.Dispose();
             }
             var times = variants.Select(_ => new List<double>()).ToArray();
             using var runOptions = new RunOptions();
@@ -93,12 +104,21 @@ public static class ConvGradientComparison
             for (int r = -1; r < rounds; r++) // round −1 warms up
                 for (int k = 0; k < variants.Count; k++)
                 {
+                    var v = variants[k];
+                    var (xs, dys) = v.Dnnl is null ? (x, dy) : (xBlocked, dyBlocked);
                     var sw = Stopwatch.StartNew();
-                    using var outputs = variants[k].Gradient == "forward"
-                        ? sessions[k].Session.Run(runOptions, ["x", "w"], [x, w], ["grad"])
-                        : sessions[k].Session.Run(runOptions, ["x", "w", "dy"], [x, w, dy], ["grad"]);
+                    using var outputs = v.Gradient == "forward"
+                        ? sessions[k].Session.Run(runOptions, ["x", "w"], [xs, w], ["grad"])
+                        : sessions[k].Session.Run(runOptions, ["x", "w", "dy"], [xs, w, dys], ["grad"]);
                     if (r >= 0) times[k].Add(sw.Elapsed.TotalMilliseconds);
-                    else CheckAgainstFirst(variants[k].Gradient, layer.Name, outputs[0].GetTensorDataAsSpan<float>(), firstOutputs);
+                    else
+                    {
+                        var result = outputs[0].GetTensorDataAsSpan<float>().ToArray();
+                        // Blocked results back to NCHW so every formulation is compared with the first.
+                        if (v.Dnnl is not null && v.Gradient == "forward") result = BlockedLayout.Unpack(result, layer.N, layer.M, ho, wo);
+                        if (v.Dnnl is not null && v.Gradient == "input" && blockedInput) result = BlockedLayout.Unpack(result, layer.N, layer.C, layer.H, layer.W);
+                        CheckAgainstFirst(v.Gradient, layer.Name, result, firstOutputs, v.Dnnl == "winograd" ? 1e-4f : 1e-5f);
+                    }
                 }
             for (int k = 0; k < variants.Count; k++)
             {
@@ -114,7 +134,7 @@ public static class ConvGradientComparison
     /// Every formulation of one quantity is exact, so its result must match the first formulation's up to float
     /// rounding (relative to the largest magnitude); a mismatch means a broken formulation, not a slow one.
     /// </summary>
-    private static void CheckAgainstFirst(string quantity, string layer, ReadOnlySpan<float> result, Dictionary<string, float[]> first)
+    private static void CheckAgainstFirst(string quantity, string layer, ReadOnlySpan<float> result, Dictionary<string, float[]> first, float tolerance)
     {
         if (!first.TryGetValue(quantity, out var reference))
         {
@@ -124,7 +144,7 @@ public static class ConvGradientComparison
         float scale = Math.Max(1e-30f, Math.Abs(TensorPrimitives.MaxMagnitude(reference)));
         float worst = 0;
         for (int i = 0; i < reference.Length; i++) worst = Math.Max(worst, Math.Abs(result[i] - reference[i]));
-        if (worst > 1e-4f * scale)
+        if (worst > tolerance * scale)
             throw new InvalidOperationException($"{layer} {quantity}: formulations disagree (max |difference| {worst:G3} vs max |value| {scale:G3}).");
     }
 
@@ -163,7 +183,35 @@ public static class ConvGradientComparison
         return (model.ToByteArray(), model.Graph.Node.Count);
     }
 
-    private static (byte[] Model, int Nodes) GradientModel(Layer layer, bool input)
+    /// <summary>
+    /// One oneDNN plugin node: the forward Conv, or the input / weight gradient node its gradient rule emits, with
+    /// nChw16c activations (an NCHW input where the channels are not a multiple of 16).
+    /// </summary>
+    private static (byte[] Model, int Nodes) DnnlModel(Layer layer, string quantity, string algorithm, bool blockedInput)
+    {
+        var g = new GraphBuilder("dnnl_conv");
+        long ho = (layer.H + 2 - 3) / layer.Stride + 1, wo = (layer.W + 2 - 3) / layer.Stride + 1;
+        g.Input("x", ElementType.Float, blockedInput ? BlockedLayout.Shape(layer.N, layer.C, layer.H, layer.W) : [layer.N, layer.C, layer.H, layer.W]);
+        g.Input("w", ElementType.Float, layer.M, layer.C, 3, 3);
+        if (quantity != "forward") g.Input("dy", ElementType.Float, BlockedLayout.Shape(layer.N, layer.M, ho, wo));
+        var attrs = new[] { Attr.Ints("strides", layer.Stride, layer.Stride), Attr.Ints("pads", 1, 1, 1, 1), Attr.String("algorithm", algorithm) };
+        string y = g.Node(DnnlPlugin.ConvOp, ["x", "w"], attrs, name: "conv", domain: DnnlPlugin.Domain);
+        var forward = g.Nodes[^1];
+        if (quantity == "forward")
+        {
+            g.Output(y, "grad");
+            var only = g.ToModel();
+            return (only.ToByteArray(), 1);
+        }
+        bool input = quantity == "input";
+        var grads = OpRegistry.Get(DnnlPlugin.ConvOp, DnnlPlugin.Domain).Gradient(new GradientContext(g, forward, ["dy"], [input, !input]));
+        g.Output(grads[input ? 0 : 1]!, "grad");
+        var model = g.ToModel();
+        model.Graph.Node.Remove(model.Graph.Node.First(n => n.Name == "conv"));
+        return (model.ToByteArray(), model.Graph.Node.Count);
+    }
+
+    private static (byte[] Model, int Nodes) GradientModel(Layer layer, bool input, ConvGradientOptions options)
     {
         var g = new GraphBuilder("conv_gradient");
         long ho = (layer.H + 2 - 3) / layer.Stride + 1, wo = (layer.W + 2 - 3) / layer.Stride + 1;
@@ -172,7 +220,7 @@ public static class ConvGradientComparison
         g.Input("dy", ElementType.Float, layer.N, layer.M, ho, wo);
         g.Node("Conv", ["x", "w"], [Attr.Ints("kernel_shape", 3, 3), Attr.Ints("strides", layer.Stride, layer.Stride), Attr.Ints("pads", 1, 1, 1, 1)], name: "conv");
         var forward = g.Nodes[^1];
-        var ctx = new GradientContext(g, forward, ["dy"], [input, !input]);
+        var ctx = new GradientContext(g, forward, ["dy"], [input, !input], options);
         var grads = OpRegistry.Get("Conv").Gradient(ctx);
         g.Output(grads[input ? 0 : 1]!, "grad");
         var model = g.ToModel();

@@ -4,7 +4,7 @@ using SphereFace.Graphs.IO;
 namespace SphereFace.Training.Bench;
 
 /// <summary>Result of the PyTorch peer script.</summary>
-public sealed record PeerResult(double ImagesPerSecond, double SecondsPerStep, double PeakRssMiB, string TorchVersion);
+public sealed record PeerResult(double ImagesPerSecond, double SecondsPerStep, double PeakRssMiB, string TorchVersion, string MemoryFormat);
 
 /// <summary>Runs <c>Bench/pytorch_peer.py</c> (shipped next to the assembly) with Debian's python3 and python3-torch.</summary>
 public static class PytorchPeer
@@ -12,18 +12,19 @@ public static class PytorchPeer
     /// <summary>Path of the peer script next to the running assembly.</summary>
     public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "Bench", "pytorch_peer.py");
 
-    /// <summary>Runs the peer; throws <see cref="InvalidOperationException"/> with its stderr when it fails.</summary>
-    public static PeerResult Run(int depth, int batch, int classes, int threads, int warmup, int steps)
+    /// <summary>Runs the peer in its own process; throws <see cref="InvalidOperationException"/> with its stderr when it fails.</summary>
+    /// <param name="memoryFormat"><c>nchw</c> or <c>channels_last</c> (eager PyTorch either way).</param>
+    public static PeerResult Run(int depth, int batch, int classes, int threads, int warmup, int steps, string memoryFormat = "nchw")
     {
         if (!File.Exists(ScriptPath)) throw new FileNotFoundException($"PyTorch peer script '{ScriptPath}' is missing (it is copied next to the build output).");
         string output = DebianPython.Run(
             [ScriptPath, "--depth", depth.ToString(), "--batch", batch.ToString(), "--classes", classes.ToString(),
-                "--threads", threads.ToString(), "--warmup", warmup.ToString(), "--steps", steps.ToString()],
+                "--threads", threads.ToString(), "--warmup", warmup.ToString(), "--steps", steps.ToString(), "--memory-format", memoryFormat],
             new Dictionary<string, string> { ["OMP_NUM_THREADS"] = threads.ToString() });
         string line = output.Trim().Split('\n').Last();
         using var doc = JsonDocument.Parse(line);
         var r = doc.RootElement;
         return new PeerResult(r.GetProperty("images_per_s").GetDouble(), r.GetProperty("seconds_per_step").GetDouble(),
-            r.GetProperty("peak_rss_mib").GetDouble(), r.GetProperty("torch").GetString() ?? "?");
+            r.GetProperty("peak_rss_mib").GetDouble(), r.GetProperty("torch").GetString() ?? "?", memoryFormat);
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
-using SphereFace.Graphs.Native;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Graphs.TrainStep;
 using SphereFace.Training.Session;
@@ -27,7 +26,7 @@ public sealed class TrainStepBenchmark : IDisposable
     {
         var options = new TrainSessionOptions(threads, Configure: o =>
         {
-            if (step.NeedsPlugin) MarginPlugin.Register(o);
+            foreach (var plugin in step.Plugins) plugin.Register(o);
         });
         _session = new TrainStepSession(step.Model, options);
         var rng = new SeededRandom(seed);
@@ -70,11 +69,11 @@ public sealed class TrainStepBenchmark : IDisposable
         using var options = new SessionOptions
         {
             IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, EnableMemoryPattern = false,
             // The prefix must be set before EnableProfiling: the setter starts profiling with the prefix it sees then.
             ProfileOutputPathPrefix = prefix, EnableProfiling = true,
         };
-        if (step.NeedsPlugin) MarginPlugin.Register(options);
+        foreach (var plugin in step.Plugins) plugin.Register(options);
         using var session = new InferenceSession(step.Model.ToByteArray(), options);
         int batch = step.Config.BatchSize;
         var rng = new SeededRandom(1);

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """PyTorch peer of `sphereface bench train`: the same SphereFace net, batch and thread count, one SGD
-(momentum 0.9, weight decay 5e-4) step per iteration with a softmax classifier head. Prints one JSON line:
-images/s, seconds per step, peak RSS. Run with Debian's /usr/bin/python3 (python3-torch)."""
+(momentum 0.9, weight decay 5e-4) step per iteration with a softmax classifier head, in eager mode with NCHW or
+channels_last tensors (--memory-format; the two configurations a PyTorch user would pick on a CPU). Prints one JSON
+line: images/s, seconds per step, peak RSS. Run with Debian's /usr/bin/python3 (python3-torch)."""
 import argparse, json, resource, time
 import torch
 import torch.nn as nn
@@ -49,6 +50,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--memory-format", choices=["nchw", "channels_last"], default="nchw")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -60,6 +62,9 @@ def main():
     loss_fn = nn.CrossEntropyLoss()
     x = torch.rand(a.batch, 3, 112, 96) * 2 - 1
     y = torch.randint(0, a.classes, (a.batch,))
+    if a.memory_format == "channels_last":
+        model = model.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
 
     def step():
         opt.zero_grad(set_to_none=True)
@@ -76,7 +81,8 @@ def main():
     dt = time.perf_counter() - t0
     peak_kib = peak_rss_kib()
     print(json.dumps({"images_per_s": a.batch * a.steps / dt, "seconds_per_step": dt / a.steps,
-                      "peak_rss_mib": peak_kib / 1024.0, "torch": torch.__version__, "threads": a.threads}))
+                      "peak_rss_mib": peak_kib / 1024.0, "torch": torch.__version__, "threads": a.threads,
+                      "memory_format": a.memory_format}))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,4 @@
 using SphereFace.Graphs.Losses;
-using SphereFace.Graphs.Native;
 using SphereFace.Graphs.Optimizers;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Graphs.TrainStep;
@@ -53,11 +52,11 @@ public sealed class PreparedRun : IDisposable
 
         var store = new ParameterStore(config.Seed);
         var solver = new SolverConfig(config.Momentum, config.WeightDecay, config.BiasLrMult, config.BiasDecayMult);
-        var step = TrainStepGraph.Build(new TrainStepConfig(net, config.Loss, config.Classes, config.BatchSize, solver), store);
+        var step = TrainStepGraph.Build(new TrainStepConfig(net, config.Loss, config.Classes, config.BatchSize, solver, config.Kernels), store);
         if (step.NeedsPlugin)
         {
             var configure = options.Configure;
-            options = options with { Configure = o => { MarginPlugin.Register(o); configure?.Invoke(o); } };
+            options = options with { Configure = o => { foreach (var plugin in step.Plugins) plugin.Register(o); configure?.Invoke(o); } };
         }
 
         TrainStepSession? session = null;

@@ -69,6 +69,12 @@ public sealed record TrainRunConfig
     /// initialisation only.
     /// </summary>
     public string? InitFrom { get; init; }
+    /// <summary>
+    /// How the graph computes its convolutions (docs/kernels.md): the oneDNN plugin's kernels (CPU) or standard ONNX ops
+    /// (any execution provider). A configuration written before this field existed was trained with standard kernels.
+    /// </summary>
+    [JsonConverter(typeof(KernelsJsonConverter))]
+    public Kernels Kernels { get; init; } = Kernels.OneDnn;
 
     /// <summary>The net configuration.</summary>
     [JsonIgnore]
@@ -116,11 +122,33 @@ public sealed record TrainRunConfig
     {
         try
         {
-            return JsonSerializer.Deserialize<TrainRunConfig>(json, Options) ?? throw new JsonException("empty");
+            var config = JsonSerializer.Deserialize<TrainRunConfig>(json, Options) ?? throw new JsonException("empty");
+            // Runs configured before the kernel choice existed used the standard ops.
+            return System.Text.Json.Nodes.JsonNode.Parse(json) is System.Text.Json.Nodes.JsonObject o && !o.ContainsKey("kernels")
+                ? config with { Kernels = Kernels.Standard }
+                : config;
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{source}: the run configuration is not valid ({e.Message}).", e);
         }
     }
+}
+
+/// <summary>JSON form of <see cref="Kernels"/>: its CLI name ("standard", "onednn", "onednn-direct").</summary>
+internal sealed class KernelsJsonConverter : JsonConverter<Kernels>
+{
+    public override Kernels Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        try
+        {
+            return KernelNames.Parse(reader.GetString() ?? "");
+        }
+        catch (ArgumentException e)
+        {
+            throw new JsonException(e.Message, e);
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, Kernels value, JsonSerializerOptions options) => writer.WriteStringValue(value.Name());
 }

@@ -6,16 +6,12 @@
 // RegisterCustomOpsLibrary looks up. The library takes the API table from its host and does not link
 // against onnxruntime. Kernels are stateless apart from the immutable m and its thresholds, so one kernel
 // may run on several threads at once; large tensors are split over ORT's intra-op thread pool.
-#define ORT_API_MANUAL_INIT
-#include <onnxruntime_cxx_api.h>
-#undef ORT_API_MANUAL_INIT
-
-#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "../Common/ort_kernel_support.h"
 #include "margin_math.h"
 
 namespace sphereface {
@@ -44,12 +40,7 @@ using Margins = Dispatch<1, 2, 3, 4, 5, 6, 7, 8>;
 
 // Reads and validates attribute m; errors name the op, the node and the accepted range.
 OrtStatus* ReadMargin(const OrtApi& api, const OrtKernelInfo* info, const char* op, int& m) {
-  std::string node;
-  try {
-    node = Ort::ConstKernelInfo(info).GetNodeName();
-  } catch (const Ort::Exception&) {
-    node = "?";
-  }
+  const std::string node = NodeName(info);
   int64_t value = 0;
   if (OrtStatus* s = api.KernelInfoGetAttribute_int64(info, "m", &value)) {
     api.ReleaseStatus(s);
@@ -66,39 +57,6 @@ OrtStatus* ReadMargin(const OrtApi& api, const OrtKernelInfo* info, const char* 
   return nullptr;
 }
 
-// Splits [0, n) into chunks run on the intra-op thread pool (inline when the tensor is small).
-template <typename Body>
-void ParallelChunks(Ort::KernelContext& ctx, std::size_t n, Body body) {
-  const std::size_t chunks = (n + kChunk - 1) / kChunk;
-  if (chunks <= 1) {
-    body(std::size_t{0}, n);
-    return;
-  }
-  struct Job {
-    Body* body;
-    std::size_t n;
-  } job{&body, n};
-  ctx.ParallelFor(
-      [](void* data, std::size_t chunk) {
-        auto* j = static_cast<Job*>(data);
-        const std::size_t begin = chunk * kChunk;
-        (*j->body)(begin, std::min(j->n, begin + kChunk) - begin);
-      },
-      chunks, 0, &job);
-}
-
-// Runs a kernel body, turning any exception into an ORT status (exceptions must not cross the C API).
-template <typename Body>
-OrtStatusPtr GuardStatus(Body&& body) {
-  try {
-    return body();
-  } catch (const Ort::Exception& e) {
-    return Ort::GetApi().CreateStatus(e.GetOrtErrorCode(), e.what());
-  } catch (const std::exception& e) {
-    return Ort::GetApi().CreateStatus(ORT_FAIL, e.what());
-  }
-}
-
 struct PsiKernel {
   PsiKernel(int m) : thresholds(m), fn(Margins::Forward(m)) {}
 
@@ -111,7 +69,7 @@ struct PsiKernel {
       auto output = ctx.GetOutput(0, shape);
       const float* x = input.GetTensorData<float>();
       float* y = output.GetTensorMutableData<float>();
-      ParallelChunks(ctx, n, [&](std::size_t begin, std::size_t count) { fn(x + begin, y + begin, count, thresholds.value); });
+      ParallelChunks(ctx, n, kChunk, [&](std::size_t begin, std::size_t count) { fn(x + begin, y + begin, count, thresholds.value); });
       return nullptr;
     });
   }
@@ -137,7 +95,7 @@ struct PsiGradKernel {
       const float* x = cos_theta.GetTensorData<float>();
       const float* dy = upstream.GetTensorData<float>();
       float* dx = output.GetTensorMutableData<float>();
-      ParallelChunks(ctx, n, [&](std::size_t begin, std::size_t count) {
+      ParallelChunks(ctx, n, kChunk, [&](std::size_t begin, std::size_t count) {
         fn(x + begin, dy + begin, dx + begin, count, thresholds.value);
       });
       return nullptr;
@@ -190,14 +148,9 @@ std::vector<Ort::CustomOpDomain> g_domains;
 
 extern "C" __attribute__((visibility("default"))) OrtStatus* ORT_API_CALL RegisterCustomOps(OrtSessionOptions* options,
                                                                                             const OrtApiBase* api_base) {
-  const OrtApi* api = api_base->GetApi(ORT_API_VERSION);
-  if (api == nullptr) {
-    // The host runtime is older than the headers this library was built with; no status can be made
-    // without an API table, so fall back to the oldest table to report it.
-    const OrtApi* oldest = api_base->GetApi(1);
-    return oldest == nullptr ? nullptr
-        : oldest->CreateStatus(ORT_FAIL, "libsphereface_margin: the ONNX Runtime loading it is older than the version it was built for");
-  }
+  OrtStatus* too_old = nullptr;
+  const OrtApi* api = sphereface::HostApi(api_base, "libsphereface_margin", &too_old);
+  if (api == nullptr) return too_old;
   Ort::InitApi(api);
   try {
     Ort::CustomOpDomain domain{sphereface::kDomain};

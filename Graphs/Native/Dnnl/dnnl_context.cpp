@@ -1,0 +1,80 @@
+#include "dnnl_context.h"
+
+#include <omp.h>
+
+#include <cstring>
+#include <mutex>
+#include <vector>
+#include <cstdlib>
+#include <new>
+#include <stdexcept>
+
+namespace sphereface::dnnl_ops {
+
+const dnnl::engine& Engine() {
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& ThreadStream() {
+  thread_local dnnl::stream stream(Engine());
+  return stream;
+}
+
+void UseThreads(int threads) {
+  if (threads > 0 && omp_get_max_threads() != threads) omp_set_num_threads(threads);
+}
+
+namespace {
+const OrtMemoryInfo* CpuMemory() {
+  static const Ort::MemoryInfo info = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+  return info;
+}
+}  // namespace
+
+Scratch::Scratch(OrtKernelContext* context) {
+  Ort::ThrowOnError(Ort::GetApi().KernelContext_GetAllocator(context, CpuMemory(), &allocator_));
+}
+
+Scratch::~Scratch() {
+  for (void* p : buffers_) allocator_->Free(allocator_, p);
+  Ort::GetApi().ReleaseAllocator(allocator_);
+}
+
+void* Scratch::Get(std::size_t bytes) {
+  void* p = allocator_->Alloc(allocator_, bytes == 0 ? 64 : bytes);
+  if (p == nullptr) throw std::bad_alloc();
+  buffers_.push_back(p);
+  return p;
+}
+
+std::string ImplementationName(const dnnl::primitive_desc_base& pd) {
+  const char* name = nullptr;
+  if (dnnl_primitive_desc_query(pd.get(), dnnl_query_impl_info_str, 0, &name) != dnnl_success || name == nullptr) return "?";
+  return name;
+}
+
+namespace {
+std::mutex g_implementations_mutex;
+std::string g_implementations;
+}  // namespace
+
+void RecordImplementation(const std::string& op, const std::string& node, const dnnl::primitive_desc_base& pd) {
+  std::lock_guard<std::mutex> lock(g_implementations_mutex);
+  g_implementations += op + "\t" + node + "\t" + ImplementationName(pd) + "\n";
+}
+
+}  // namespace sphereface::dnnl_ops
+
+// Copies the records of every primitive made so far ("op<TAB>node<TAB>implementation" lines) into `buffer`
+// (NUL-terminated, truncated to `size`) and returns the full length, so a caller can ask again with enough room.
+extern "C" __attribute__((visibility("default"))) int SphereFaceDnnlImplementations(char* buffer, int size) {
+  std::lock_guard<std::mutex> lock(sphereface::dnnl_ops::g_implementations_mutex);
+  const std::string& all = sphereface::dnnl_ops::g_implementations;
+  if (buffer != nullptr && size > 0) {
+    const std::size_t n = std::min(all.size(), static_cast<std::size_t>(size - 1));
+    std::memcpy(buffer, all.data(), n);
+    buffer[n] = '\0';
+  }
+  return static_cast<int>(all.size());
+}
