@@ -2,8 +2,6 @@ using System.CommandLine;
 using SphereFace.Graphs.Export;
 using SphereFace.Graphs.Losses;
 using SphereFace.Graphs.Nets;
-using SphereFace.Graphs.Onnx;
-using SphereFace.Graphs.Parameters;
 using SphereFace.Graphs.TrainStep;
 
 namespace SphereFace.Cli.Commands;
@@ -38,27 +36,18 @@ internal static class BuildGraphCommand
             int n = p.GetValue(classes);
             if (n < 2) throw new ArgumentException($"--classes must be at least 2, got {n}.");
             string dir = p.GetValue(outDir)!;
-            var store = new ParameterStore(p.GetValue(seed));
             var lossConfig = new LossConfig(LossGraph.Parse(p.GetValue(loss)!), p.GetValue(margin), p.GetValue(amMargin), p.GetValue(amScale), !p.GetValue(noPlugin),
                 LossGraph.ParseCentreUpdate(p.GetValue(centres)!), p.GetValue(bankSize), p.GetValue(centreWeight));
-            var embedding = EmbeddingGraph.Build(config, store);
-            long backbone = store.TotalCount;
-            var lossModel = LossGraph.Build(lossConfig, n, config.EmbeddingSize, store);
-            var manifest = new Manifest
-            {
-                Net = config.Name, Classes = n, BackboneParameters = backbone, Seed = store.Seed,
-                LastRelu = config.LastRelu, EmbeddingSize = config.EmbeddingSize, Input = new InputContract(EmbeddingSize: config.EmbeddingSize),
-            };
-            manifest.Sections["loss"] = LossGraph.ManifestSection(lossConfig, n, config.EmbeddingSize, "loss.onnx");
-            var graphs = new List<(string, string, ModelProto)> { ("embedding", "embedding.onnx", embedding), ("loss", "loss.onnx", lossModel) };
-            var step = TrainStepGraph.Build(new TrainStepConfig(config, lossConfig, n, p.GetValue(batch), new SolverConfig(), KernelNames.Parse(p.GetValue(kernels)!)), store);
-            graphs.Add(("train_step", "train_step.onnx", step.Model));
-            manifest.Sections[TrainStepManifest.SectionName] = TrainStepManifest.Section(step);
-            GraphFolder.Write(dir, manifest, graphs);
-            Console.WriteLine($"{config.Name}: {backbone:N0} backbone parameters → {Path.Combine(dir, "embedding.onnx")}");
-            Console.WriteLine($"{LossGraph.Name(lossConfig.Kind)} loss head ({store.TotalCount - backbone:N0} classifier parameters{(LossGraph.NeedsPlugin(lossConfig) ? $", needs {Graphs.Native.MarginPlugin.LibraryFileName}" : "")}) → {Path.Combine(dir, "loss.onnx")}");
+            var set = GraphFolder.Build(new GraphFolderSpec(config, lossConfig, n, p.GetValue(batch), new SolverConfig(), KernelNames.Parse(p.GetValue(kernels)!), p.GetValue(seed)));
+            GraphFolder.Write(dir, set);
+            long backbone = set.Manifest.BackboneParameters;
+            var step = set.TrainStep;
+            Console.WriteLine($"{config.Name}: {backbone:N0} backbone parameters → {Path.Combine(dir, GraphFolder.EmbeddingFile)}");
+            Console.WriteLine($"{LossGraph.Name(lossConfig.Kind)} loss head ({step.Carried.Where(c => c.Kind == CarriedKind.Parameter).Sum(c => c.Count) - backbone:N0} classifier parameters" +
+                              $"{(LossGraph.NeedsPlugin(lossConfig) ? $", needs {Graphs.Native.MarginPlugin.LibraryFileName}" : "")}) → {Path.Combine(dir, GraphFolder.LossFile)}");
             Console.WriteLine($"train step: batch {step.Config.BatchSize}, {step.Carried.Count} carried tensors, kernels {step.Config.Kernels.Name()}" +
-                              $"{(step.NeedsPlugin ? $" (needs {string.Join(", ", step.Plugins)})" : "")} → {Path.Combine(dir, "train_step.onnx")}");
+                              $"{(step.NeedsPlugin ? $" (needs {string.Join(", ", step.Plugins)})" : "")} → {Path.Combine(dir, GraphFolder.TrainStepFile)}, " +
+                              $"initial values → {Path.Combine(dir, TrainStepManifest.InitialFile)}");
             return 0;
         }));
         return cmd;

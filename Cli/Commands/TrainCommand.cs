@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Spectre.Console;
+using SphereFace.Graphs.Export;
 using SphereFace.Graphs.Losses;
 using SphereFace.Graphs.Nets;
 using SphereFace.Training.Checkpoints;
@@ -53,12 +54,13 @@ internal static class TrainCommand
         var logEvery = new Option<int>("--log-every") { Description = "iterations per log line and CSV row", DefaultValueFactory = _ => defaults.LogEvery };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "iterations per checkpoint", DefaultValueFactory = _ => defaults.CheckpointEvery };
         var resume = new Option<string?>("--resume") { Description = "continue exactly from this checkpoint (its configuration is used)" };
+        var graph = new Option<string?>("--graph") { Description = "train this graph folder (build-graph's output: train_step.onnx, manifest.json, initial.safetensors) instead of building one; its manifest fixes net, loss, classes, batch, kernels and solver" };
         var initFrom = new Option<string?>("--init-from") { Description = "fine-tune: start from this checkpoint's parameters wherever name and shape match (same net); the rest is seeded, momenta start at zero" };
 
         var cmd = new Command("train", "Train a SphereFace net through the training-step ONNX graph.")
         {
             net, loss, m, amMargin, amScale, noPlugin, noBias, lastRelu, centres, bankSize, centreWeight, lambdaBase, lambdaGamma, lambdaPower, lambdaMin, classes, batch, iterations,
-            lr, lrSteps, lrGamma, momentum, weightDecay, embedding, seed, threads, device, kernels, data, landmarks, identityList, workers, flip, outDir, logEvery, checkpointEvery, resume, initFrom,
+            lr, lrSteps, lrGamma, momentum, weightDecay, embedding, seed, threads, device, kernels, data, landmarks, identityList, workers, flip, outDir, logEvery, checkpointEvery, resume, initFrom, graph,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -71,6 +73,9 @@ internal static class TrainCommand
             string folder;
             if (resumePath is not null && p.GetValue(initFrom) is not null)
                 throw new ArgumentException("--init-from starts a new run; it cannot be combined with --resume.");
+            if (resumePath is not null && p.GetValue(graph) is not null)
+                throw new ArgumentException("--graph starts a new run; a resumed run trains the graph saved in its run folder.");
+            TrainGraph? trainGraph = null;
             if (resumePath is not null)
             {
                 checkpoint = CheckpointFile.Load(resumePath);
@@ -88,10 +93,19 @@ internal static class TrainCommand
             }
             else
             {
+                if (p.GetValue(graph) is { } graphDir)
+                {
+                    trainGraph = TrainGraph.FromFolder(Path.GetFullPath(graphDir));
+                    // The graph fixes what it computes; flags for those would be silently ignored, so they are refused.
+                    var fixedByGraph = new Option[] { net, loss, m, amMargin, amScale, noPlugin, noBias, lastRelu, centres, bankSize, centreWeight, classes, batch, momentum, weightDecay, embedding, kernels };
+                    if (fixedByGraph.FirstOrDefault(o => Given(p, o)) is { } given)
+                        throw new ArgumentException($"{given.Name} is fixed by the graph folder '{graphDir}' (see its manifest.json); drop it or rebuild the folder with build-graph.");
+                }
                 int? folderClasses = DataSourceSpec.Inspect(p.GetValue(data)!, p.GetValue(landmarks), p.GetValue(identityList));
-                int? givenClasses = p.GetValue(classes);
+                int? givenClasses = trainGraph?.Manifest.Classes ?? p.GetValue(classes);
                 if (folderClasses is { } fc && givenClasses is { } gc && fc != gc)
-                    throw new ArgumentException($"--classes {gc} but dataset '{p.GetValue(data)}' has {fc} identities.");
+                    throw new ArgumentException(trainGraph is null ? $"--classes {gc} but dataset '{p.GetValue(data)}' has {fc} identities."
+                        : $"Graph folder '{p.GetValue(graph)}' has {gc} classes but dataset '{p.GetValue(data)}' has {fc} identities.");
                 config = new TrainRunConfig
                 {
                     Net = p.GetValue(net)!, EmbeddingSize = p.GetValue(embedding), LastRelu = p.GetValue(lastRelu),
@@ -109,6 +123,7 @@ internal static class TrainCommand
                     Kernels = p.GetValue(kernels) is { } k ? KernelNames.Parse(k)
                         : options.Device == ExecutionDevice.Cuda ? Kernels.Standard : Kernels.OneDnn,
                 };
+                if (trainGraph is not null) config = config.WithGraph(trainGraph.Folder!, trainGraph.Manifest, trainGraph.Source);
                 folder = p.GetValue(outDir) ?? throw new ArgumentException("--out is required (the run folder) unless --resume is given.");
             }
             config.Validate();
@@ -117,15 +132,22 @@ internal static class TrainCommand
             var runFolder = new RunFolder(folder);
             if (checkpoint is null && File.Exists(runFolder.CheckpointFile))
                 throw new IOException($"Run folder '{folder}' already holds a checkpoint; continue it with --resume {runFolder.CheckpointFile} or choose another --out.");
-            return Train(config, options, checkpoint, resumePath, runFolder);
+            trainGraph ??= checkpoint is null ? TrainGraph.FromSet(GraphFolder.Build(config.GraphSpec)) : GraphOfResumedRun(runFolder, config);
+            return Train(config, trainGraph, options, checkpoint, resumePath, runFolder);
         }));
         return cmd;
     }
 
-    private static int Train(TrainRunConfig config, TrainSessionOptions options, Checkpoint? checkpoint, string? resumePath, RunFolder folder)
+    /// <summary>The graph a resumed run trains: the copy in its run folder; runs from before that copy existed rebuild theirs from the configuration.</summary>
+    private static TrainGraph GraphOfResumedRun(RunFolder folder, TrainRunConfig config) =>
+        Directory.Exists(folder.GraphFolder) ? TrainGraph.FromFolder(folder.GraphFolder) : TrainGraph.FromSet(GraphFolder.Build(config.GraphSpec));
+
+    private static int Train(TrainRunConfig config, TrainGraph graph, TrainSessionOptions options, Checkpoint? checkpoint, string? resumePath, RunFolder folder)
     {
-        using var prepared = PreparedRun.Create(config, options, checkpoint, resumePath ?? "");
+        using var prepared = PreparedRun.Create(config, graph, options, checkpoint, resumePath ?? "");
         ManagedMemory.Release();
+        // The run folder keeps the graph it trains, so a resume (or a reader) sees exactly that model.
+        if (graph.Folder != Path.GetFullPath(folder.GraphFolder)) graph.SaveTo(folder.GraphFolder);
         if (checkpoint is not null) folder.TruncateMetricsAfter(checkpoint.Iteration);
         Graphs.IO.AtomicFile.WriteAllText(folder.ConfigFile, config.ToJson());
         long start = prepared.Loop.Iteration;

@@ -23,9 +23,9 @@ public static class IRSoftmaxHead
     /// <summary>Parameter name of the trained centres.</summary>
     public const string CentresName = "fc6/centres";
     /// <summary>State input of the memory bank.</summary>
-    public const string BankName = "state/memory_bank";
+    public static readonly string BankName = TrainStep.CarriedTensor.StateNamed("memory_bank");
     /// <summary>State input of the per-class write counts.</summary>
-    public const string CountName = "state/memory_count";
+    public static readonly string CountName = TrainStep.CarriedTensor.StateNamed("memory_count");
 
     /// <summary>Appends the head (called by <see cref="LossHead.Append"/>, which validates the arguments).</summary>
     internal static LossOutputs Append(GraphBuilder g, string feature, string label, string lambda, int classes, LossConfig config, ParameterStore store)
@@ -82,8 +82,8 @@ public static class IRSoftmaxHead
         string rows = g.Node("Expand", [g.Node("Unsqueeze", [row, g.ConstInts(1)]), g.ConstInts(1, width)]);
         string nextBank = g.Node("ScatterElements", [bank, rows, unitFeature], [Attr.Int("axis", 0)]);
         string nextCount = g.Node("Add", [count, g.Node("ReduceSum", [oneHot, g.ConstInts(0)], [Attr.Int("keepdims", 0)])]);
-        state.Add(new CarriedState(BankName, [classes * (long)k, width], new float[classes * k * width], nextBank));
-        state.Add(new CarriedState(CountName, [classes], new float[classes], nextCount));
+        state.Add(new CarriedState(new(BankName, [classes * (long)k, width], TrainStep.CarriedKind.State), new float[classes * k * width], nextBank));
+        state.Add(new CarriedState(new(CountName, [classes], TrainStep.CarriedKind.State), new float[classes], nextCount));
         string sums = g.Node("ReduceSum", [g.Node("Reshape", [nextBank, g.ConstInts(classes, k, width)]), g.ConstInts(1)], [Attr.Int("keepdims", 0)]);
         return StopGradient.Apply(g, Classifier.UnitRowsOrZero(g, sums), "centres");
     }

@@ -31,7 +31,7 @@ public static class LossGraph
         g.Output(outs.Logits, LogitsName);
         g.Output(outs.Accuracy, AccuracyName);
         if (outs.Centres is not null) g.Output(outs.Centres, CentresName);
-        foreach (var state in outs.State) g.Output(state.Next, state.NextOutputName);
+        foreach (var state in outs.State) g.Output(state.Next, state.Tensor.Output);
         foreach (var (k, v) in Metadata(config, classes)) g.Metadata[k] = v;
         return g.ToModel($"SphereFace loss head '{Name(config.Kind)}': feature [B,{featureWidth}], label [B], lambda [] → loss, logits, accuracy.");
     }

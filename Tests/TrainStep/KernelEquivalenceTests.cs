@@ -22,7 +22,7 @@ public sealed class KernelEquivalenceTests
         var store = new ParameterStore(11);
         step = TrainStepGraph.Build(new TrainStepConfig(new SphereNetConfig(depth), new LossConfig(loss, M: 4), Classes, Batch, new SolverConfig(), kernels), store);
         var plugins = step.Plugins;
-        var session = new TrainStepSession(step.Model, new TrainSessionOptions(Threads: 2, Configure: o => { foreach (var p in plugins) p.Register(o); }));
+        var session = new TrainStepSession(step.Model, step.Contract, new TrainSessionOptions(Threads: 2, Configure: o => { foreach (var p in plugins) p.Register(o); }));
         foreach (var c in step.Carried.Where(c => c.Kind == CarriedKind.Parameter))
             session.WriteCarried(c.Input, slopes is { } s && c.Input.EndsWith("/slope", StringComparison.Ordinal)
                 ? Enumerable.Repeat(s, (int)c.Shape.Aggregate(1L, (a, d) => a * d)).ToArray() : store[c.Input].Data);
@@ -86,8 +86,8 @@ public sealed class KernelEquivalenceTests
         Dictionary<string, float[]> standard, dnnl;
         using (var s = Session(depth, Kernels.Standard, loss, out _, slopes)) standard = RunSteps(s, 1);
         using (var s = Session(depth, kernels, loss, out _, slopes)) dnnl = RunSteps(s, 1);
-        var momenta = WorstRelative(dnnl, standard, n => n.StartsWith(TrainStepGraph.MomentumPrefix, StringComparison.Ordinal));
-        var parameters = WorstRelative(dnnl, standard, n => !n.StartsWith(TrainStepGraph.MomentumPrefix, StringComparison.Ordinal));
+        var momenta = WorstRelative(dnnl, standard, n => n.StartsWith(CarriedTensor.MomentumPrefix, StringComparison.Ordinal));
+        var parameters = WorstRelative(dnnl, standard, n => !n.StartsWith(CarriedTensor.MomentumPrefix, StringComparison.Ordinal));
         Console.WriteLine($"sphere{depth} {loss} {kernels.Name()} slopes {(slopes is { } v ? v.ToString() : "seeded")}: " +
                           $"momenta (applied gradients) {momenta.Worst:G3} ({momenta.Tensor}), parameters {parameters.Worst:G3} ({parameters.Tensor})");
         Assert.IsTrue(momenta.Worst <= momentumTolerance, $"momentum '{momenta.Tensor}' differs by {momenta.Worst:G3} (relative max)");

@@ -1,3 +1,5 @@
+using SphereFace.Graphs.IO;
+using SphereFace.Graphs.TrainStep;
 using System.Buffers.Binary;
 using System.Text;
 using SphereFace.Graphs.Parameters;
@@ -41,6 +43,11 @@ public sealed class CheckpointFileTests
             ConfigJson = "{\"net\":\"sphere4\"}",
             Info = new Dictionary<string, string> { ["threads"] = "2" },
             Tensors = [T("conv1_1/weight", 4, 3, 3, 3), T("momentum/conv1_1/weight", 4, 3, 3, 3), T("fc5/bias", 7), T("state/centres", 2, 3)],
+            Kinds = new Dictionary<string, CarriedKind>
+            {
+                ["conv1_1/weight"] = CarriedKind.Parameter, ["momentum/conv1_1/weight"] = CarriedKind.Momentum,
+                ["fc5/bias"] = CarriedKind.Parameter, ["state/centres"] = CarriedKind.State,
+            },
         };
     }
 
@@ -180,8 +187,8 @@ public sealed class CheckpointFileTests
     [TestMethod]
     public void RestoringTensorsOfAnotherModelNamesTheTensor()
     {
-        using var session = new TrainStepSession(LinearSgdStepModel.Build(8, 5), new TrainSessionOptions(Threads: 1));
-        using var other = new TrainStepSession(LinearSgdStepModel.Build(8, 6), new TrainSessionOptions(Threads: 1));
+        using var session = LinearSgdStepModel.Session(8, 5, new TrainSessionOptions(Threads: 1));
+        using var other = LinearSgdStepModel.Session(8, 6, new TrainSessionOptions(Threads: 1));
         var tensors = SessionState.Capture(other);
         var e = Assert.ThrowsExactly<InvalidDataException>(() => SessionState.Restore(session, tensors, "o.safetensors"));
         StringAssert.Contains(e.Message, "'w'");

@@ -3,6 +3,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 using SphereFace.Cli;
 using SphereFace.Graphs.Export;
 using SphereFace.Graphs.IO;
+using SphereFace.Graphs.TrainStep;
 using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Tests.Support;
@@ -29,7 +30,7 @@ public sealed class ExportTests
         return (new Checkpoint
         {
             Iteration = 77, Net = "sphere4", Loss = Config.LossName, SampleOrder = new SampleOrderState(21, 0, 0),
-            ConfigJson = Config.ToJson(), Tensors = tensors,
+            ConfigJson = Config.ToJson(), Tensors = tensors, Kinds = tensors.ToDictionary(t => t.Name, t => CarriedTensor.KindFromName(t.Name)),
         }, store);
     }
 

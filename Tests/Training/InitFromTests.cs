@@ -1,3 +1,4 @@
+using SphereFace.Graphs.IO;
 using SphereFace.Graphs.Losses;
 using SphereFace.Training.Checkpoints;
 using SphereFace.Training.Runs;

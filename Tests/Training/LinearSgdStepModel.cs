@@ -1,5 +1,7 @@
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Onnx;
+using SphereFace.Graphs.TrainStep;
+using SphereFace.Training.Session;
 
 namespace SphereFace.Tests.Training;
 
@@ -12,6 +14,18 @@ namespace SphereFace.Tests.Training;
 internal static class LinearSgdStepModel
 {
     public const float Momentum = 0.9f;
+
+    /// <summary>The model's I/O contract: data [batch, features], parameters w and b, their momenta, and the step count.</summary>
+    public static TrainStepContract Contract(int batch, int features) => new(batch,
+    [
+        new("w", [features, 1], CarriedKind.Parameter), new("b", [1, 1], CarriedKind.Parameter),
+        new("momentum/w", [features, 1], CarriedKind.Momentum), new("momentum/b", [1, 1], CarriedKind.Momentum),
+        new("state/steps", [1], CarriedKind.State),
+    ], [batch, features]);
+
+    /// <summary>A session over the model with its contract.</summary>
+    public static TrainStepSession Session(int batch, int features, TrainSessionOptions options) =>
+        new(Build(batch, features), Contract(batch, features), options, "linear_sgd_step");
 
     public static ModelProto Build(int batch, int features)
     {

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.IO;
 using SphereFace.Graphs.Losses;
 using SphereFace.Tests.Support;
 using SphereFace.Training.Checkpoints;
@@ -23,7 +24,7 @@ public sealed class ResumeTests
 
     private static TrainStepSession NewSession()
     {
-        var session = new TrainStepSession(LinearSgdStepModel.Build(Batch, Features), new TrainSessionOptions(Threads: 1));
+        var session = LinearSgdStepModel.Session(Batch, Features, new TrainSessionOptions(Threads: 1));
         session.WriteCarried("w", [0.1f, -0.2f, 0.3f, 0f, 0.05f]);
         return session;
     }

@@ -20,7 +20,7 @@ public sealed class TrainStepSessionTests
     [TestMethod]
     public void PingPongStepsMatchDoublePrecisionSgdReference()
     {
-        using var session = new TrainStepSession(LinearSgdStepModel.Build(Batch, Features), new TrainSessionOptions(Threads: 1));
+        using var session = LinearSgdStepModel.Session(Batch, Features, new TrainSessionOptions(Threads: 1));
         CollectionAssert.AreEquivalent(new[] { "w", "b", "momentum/w", "momentum/b", "state/steps" }, session.Carried.Select(c => c.Input).ToArray());
         Assert.AreEqual(Batch, session.BatchSize);
 
@@ -57,7 +57,7 @@ public sealed class TrainStepSessionTests
     [TestMethod]
     public void WriteCarriedBetweenStepsReplacesTheCurrentValue()
     {
-        using var session = new TrainStepSession(LinearSgdStepModel.Build(Batch, Features), new TrainSessionOptions(Threads: 1));
+        using var session = LinearSgdStepModel.Session(Batch, Features, new TrainSessionOptions(Threads: 1));
         session.Step(0.1f, 0f); // odd number of steps: the current set is now B
         session.WriteCarried("state/steps", [41f]);
         session.Step(0.1f, 0f);
@@ -68,7 +68,7 @@ public sealed class TrainStepSessionTests
     public void StepsDoNotAllocateManagedMemoryPerStep()
     {
         const int features = 4096; // 16 KiB per carried weight buffer
-        using var session = new TrainStepSession(LinearSgdStepModel.Build(Batch, features), new TrainSessionOptions(Threads: 1));
+        using var session = LinearSgdStepModel.Session(Batch, features, new TrainSessionOptions(Threads: 1));
         session.Step(0.01f, 0f);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 20; i++) session.Step(0.01f, 0f);
@@ -79,7 +79,7 @@ public sealed class TrainStepSessionTests
     [TestMethod]
     public void WrongBufferLengthAndUnknownNamesAreClearErrors()
     {
-        using var session = new TrainStepSession(LinearSgdStepModel.Build(Batch, Features), new TrainSessionOptions(Threads: 1));
+        using var session = LinearSgdStepModel.Session(Batch, Features, new TrainSessionOptions(Threads: 1));
         var e = Assert.ThrowsExactly<ArgumentException>(() => session.WriteCarried("w", new float[3]));
         StringAssert.Contains(e.Message, "'w'");
         var k = Assert.ThrowsExactly<KeyNotFoundException>(() => session.ReadCarried("nope"));
@@ -91,7 +91,7 @@ public sealed class TrainStepSessionTests
     {
         if (ExecutionDevices.CudaBuild) Assert.Inconclusive("CUDA build");
         var e = Assert.ThrowsExactly<NotSupportedException>(() =>
-            new TrainStepSession(LinearSgdStepModel.Build(Batch, Features), new TrainSessionOptions(Device: ExecutionDevice.Cuda)));
+            LinearSgdStepModel.Session(Batch, Features, new TrainSessionOptions(Device: ExecutionDevice.Cuda)));
         StringAssert.Contains(e.Message, "-p:UseCuda=true");
     }
 }

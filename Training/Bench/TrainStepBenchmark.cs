@@ -24,11 +24,12 @@ public sealed class TrainStepBenchmark : IDisposable
     /// </summary>
     public TrainStepBenchmark(TrainStepGraph step, ParameterStore store, int threads, ulong seed = 1)
     {
+        var plugins = step.Plugins; // the options keep their delegate: capture the list, not the graph with its initial values
         var options = new TrainSessionOptions(threads, Configure: o =>
         {
-            foreach (var plugin in step.Plugins) plugin.Register(o);
+            foreach (var plugin in plugins) plugin.Register(o);
         });
-        _session = new TrainStepSession(step.Model, options);
+        _session = new TrainStepSession(step.Model, step.Contract, options);
         var rng = new SeededRandom(seed);
         var data = _session.DataBuffer;
         for (int i = 0; i < data.Length; i++) data[i] = (float)rng.Uniform(-1, 1);
@@ -81,7 +82,7 @@ public sealed class TrainStepBenchmark : IDisposable
         for (int i = 0; i < data.Length; i++) data[i] = (float)rng.Uniform(-1, 1);
         var labels = new long[batch];
         for (int i = 0; i < batch; i++) labels[i] = rng.NextInt(step.Config.Classes);
-        var names = new List<string> { TrainStepGraph.DataInput, TrainStepGraph.LabelInput, TrainStepGraph.LrInput, TrainStepGraph.LambdaInput };
+        var names = new List<string> { TrainStepContract.DataInput, TrainStepContract.LabelInput, TrainStepContract.LrInput, TrainStepContract.LambdaInput };
         var values = new List<OrtValue>
         {
             OrtValue.CreateTensorValueFromMemory(data, [batch, 3, 112, 96]), OrtValue.CreateTensorValueFromMemory(labels, [batch]),
@@ -98,7 +99,7 @@ public sealed class TrainStepBenchmark : IDisposable
             using var runOptions = new RunOptions();
             for (int i = 0; i < steps; i++)
             {
-                using var outputs = session.Run(runOptions, names, values, [TrainStepGraph.LossOutput]);
+                using var outputs = session.Run(runOptions, names, values, [TrainStepContract.LossOutput]);
             }
             return session.EndProfiling();
         }

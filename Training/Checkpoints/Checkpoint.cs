@@ -1,3 +1,5 @@
+using SphereFace.Graphs.IO;
+using SphereFace.Graphs.TrainStep;
 using SphereFace.Training.Data;
 
 namespace SphereFace.Training.Checkpoints;
@@ -27,6 +29,13 @@ public sealed class Checkpoint
     public IReadOnlyDictionary<string, string> Info { get; init; } = new Dictionary<string, string>();
     /// <summary>Carried tensors, by graph input name (e.g. "conv1_1/weight", "momentum/conv1_1/weight").</summary>
     public required IReadOnlyList<NamedTensor> Tensors { get; init; }
+    /// <summary>Each tensor's kind (parameter, momentum, state), as the training step's contract had it.</summary>
+    public required IReadOnlyDictionary<string, CarriedKind> Kinds { get; init; }
+
+    /// <summary>The kind of tensor <paramref name="name"/>.</summary>
+    /// <exception cref="KeyNotFoundException">The checkpoint has no such tensor.</exception>
+    public CarriedKind KindOf(string name) => Kinds.TryGetValue(name, out var k) ? k
+        : throw new KeyNotFoundException($"The checkpoint has no tensor '{name}'.");
 
     /// <summary>The tensor called <paramref name="name"/>, or null.</summary>
     public NamedTensor? Find(string name) => Tensors.FirstOrDefault(t => t.Name == name);

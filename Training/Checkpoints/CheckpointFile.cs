@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using SphereFace.Graphs.IO;
+using SphereFace.Graphs.TrainStep;
 using SphereFace.Training.Data;
 
 namespace SphereFace.Training.Checkpoints;
@@ -26,6 +27,7 @@ public static class CheckpointFile
             [LossKey] = checkpoint.Loss,
             [SampleOrderKey] = JsonSerializer.Serialize(new SampleOrderJson(checkpoint.SampleOrder.Seed, checkpoint.SampleOrder.Epoch, checkpoint.SampleOrder.Position), JsonOptions),
             [ConfigKey] = checkpoint.ConfigJson,
+            [CarriedTensorFile.KindsKey] = CarriedTensorFile.KindsJson(checkpoint.Tensors.Select(t => new CarriedTensor(t.Name, t.Shape, checkpoint.KindOf(t.Name)))),
         };
         foreach (var (k, v) in checkpoint.Info) metadata[InfoPrefix + k] = v;
         AtomicFile.Write(path, s => SafeTensors.Write(s, checkpoint.Tensors, metadata));
@@ -65,6 +67,10 @@ public static class CheckpointFile
             Info = metadata.Where(kv => kv.Key.StartsWith(InfoPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key[InfoPrefix.Length..], kv => kv.Value),
             Tensors = tensors,
+            // Checkpoints written before kinds were recorded name their tensors by the contract's prefixes.
+            Kinds = metadata.TryGetValue(CarriedTensorFile.KindsKey, out var kinds)
+                ? CarriedTensorFile.ParseKinds(kinds, path)
+                : tensors.ToDictionary(t => t.Name, t => CarriedTensor.KindFromName(t.Name), StringComparer.Ordinal),
         };
     }
 

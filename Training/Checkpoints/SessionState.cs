@@ -1,3 +1,4 @@
+using SphereFace.Graphs.IO;
 using SphereFace.Training.Session;
 
 namespace SphereFace.Training.Checkpoints;
@@ -8,6 +9,10 @@ public static class SessionState
     /// <summary>Reads every carried tensor of <paramref name="session"/> back from its buffers (device → host on CUDA).</summary>
     public static IReadOnlyList<NamedTensor> Capture(TrainStepSession session) =>
         session.Carried.Select(c => new NamedTensor(c.Input, c.Shape, session.ReadCarried(c.Input))).ToArray();
+
+    /// <summary>The kinds of <paramref name="session"/>'s carried tensors, by name.</summary>
+    public static IReadOnlyDictionary<string, Graphs.TrainStep.CarriedKind> Kinds(TrainStepSession session) =>
+        session.Carried.ToDictionary(c => c.Input, c => c.Kind, StringComparer.Ordinal);
 
     /// <summary>
     /// Loads <paramref name="tensors"/> into the session. The names and shapes must be exactly the session's

@@ -4,7 +4,7 @@ using SphereFace.Graphs.Onnx;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Training.Checkpoints;
 using SphereFace.Training.Runs;
-using SphereFace.Training.Session;
+using SphereFace.Graphs.TrainStep;
 
 namespace SphereFace.Training.Export;
 
@@ -26,7 +26,7 @@ public static class CheckpointExport
         if (net.Name != checkpoint.Net)
             throw new InvalidDataException($"Checkpoint '{source}' says net {checkpoint.Net} but its configuration says {net.Name}.");
         var store = new ParameterStore(config.Seed);
-        foreach (var t in checkpoint.Tensors.Where(t => new CarriedSlot(t.Name, "", t.Shape).IsParameter))
+        foreach (var t in checkpoint.Tensors.Where(t => checkpoint.KindOf(t.Name) == CarriedKind.Parameter))
             store.Add(new Parameter(t.Name, t.Shape, t.Data));
         int before = store.All.Count;
         ModelProto model;

@@ -1,6 +1,6 @@
+using SphereFace.Graphs.Export;
 using SphereFace.Graphs.Losses;
 using SphereFace.Graphs.Optimizers;
-using SphereFace.Graphs.Parameters;
 using SphereFace.Graphs.TrainStep;
 using SphereFace.Training.Checkpoints;
 using SphereFace.Training.Data;
@@ -37,33 +37,35 @@ public sealed class PreparedRun : IDisposable
     /// <summary>What checkpoints record about the model.</summary>
     public RunIdentity Identity => new(Config.NetConfig.Name, Config.LossName, Config.ToJson());
 
+    /// <summary>Sets up the graph <paramref name="config"/> describes, built in memory (as <c>build-graph</c> would write it).</summary>
+    public static PreparedRun Create(TrainRunConfig config, TrainSessionOptions options, Checkpoint? resume = null, string resumeSource = "") =>
+        Create(config, TrainGraph.FromSet(GraphFolder.Build(config.Validate().GraphSpec)), options, resume, resumeSource);
+
     /// <summary>
-    /// Builds everything for <paramref name="config"/>. With <paramref name="resume"/> (read from
-    /// <paramref name="resumeSource"/>), the checkpoint's tensors, iteration and sample order are restored after
-    /// checking it belongs to the same net and loss.
+    /// Sets up <paramref name="graph"/> for <paramref name="config"/>. With <paramref name="resume"/> (read from
+    /// <paramref name="resumeSource"/>), the checkpoint's tensors, iteration and sample order are restored after checking
+    /// it belongs to the same net and loss; otherwise the carried tensors start from the graph's initial values, or, for
+    /// the parameters whose name and shape match, from <see cref="TrainRunConfig.InitFrom"/>.
     /// </summary>
-    public static PreparedRun Create(TrainRunConfig config, TrainSessionOptions options, Checkpoint? resume = null, string resumeSource = "")
+    public static PreparedRun Create(TrainRunConfig config, TrainGraph graph, TrainSessionOptions options, Checkpoint? resume = null, string resumeSource = "")
     {
         config.Validate();
         var net = config.NetConfig;
         resume?.EnsureMatches(net.Name, config.LossName, resumeSource);
         var lr = new MultiStepLr(config.BaseLr, config.LrGamma, config.LrSteps, config.Iterations);
         var lambda = new LambdaSchedule(config.LambdaBase, config.LambdaGamma, config.LambdaPower, config.LambdaMin).Validate();
-
-        var store = new ParameterStore(config.Seed);
-        var solver = new SolverConfig(config.Momentum, config.WeightDecay, config.BiasLrMult, config.BiasDecayMult);
-        var step = TrainStepGraph.Build(new TrainStepConfig(net, config.Loss, config.Classes, config.BatchSize, solver, config.Kernels), store);
-        if (step.NeedsPlugin)
+        var plugins = graph.Plugins;
+        if (plugins.Count > 0)
         {
             var configure = options.Configure;
-            options = options with { Configure = o => { foreach (var plugin in step.Plugins) plugin.Register(o); configure?.Invoke(o); } };
+            options = options with { Configure = o => { foreach (var plugin in plugins) plugin.Register(o); configure?.Invoke(o); } };
         }
 
         TrainStepSession? session = null;
         IBatchSource? source = null;
         try
         {
-            session = new TrainStepSession(step.Model, options);
+            session = new TrainStepSession(graph.Model, graph.Contract, options, graph.Source);
             string? initialisedFrom = null;
             if (resume is not null)
                 SessionState.Restore(session, resume.Tensors, resumeSource);
@@ -73,21 +75,20 @@ public sealed class PreparedRun : IDisposable
                 if (init is not null && init.Net != net.Name)
                     throw new InvalidDataException($"--init-from checkpoint '{config.InitFrom}' is for net {init.Net}, not {net.Name}.");
                 var copied = new List<string>();
-                var parameters = step.Carried.Where(c => c.Kind == CarriedKind.Parameter).ToList();
-                foreach (var c in parameters)
+                var parameters = graph.Contract.Carried.Where(c => c.Kind == CarriedKind.Parameter).Select(c => c.Input).ToHashSet();
+                foreach (var start in graph.InitialValues())
                 {
-                    var start = store[c.Input];
-                    if (init?.Find(c.Input) is { } t && t.Shape.SequenceEqual(start.Shape))
+                    if (init is not null && parameters.Contains(start.Name) && init.Find(start.Name) is { } t && t.Shape.SequenceEqual(start.Shape))
                     {
-                        session.WriteCarried(c.Input, t.Data);
-                        copied.Add(c.Input);
+                        session.WriteCarried(start.Name, t.Data);
+                        copied.Add(start.Name);
                     }
                     else
-                        session.WriteCarried(c.Input, start.Data);
+                        session.WriteCarried(start.Name, start.Data);
                 }
                 if (init is not null)
                     initialisedFrom = $"{copied.Count} of {parameters.Count} parameters from {config.InitFrom} (iteration {init.Iteration}, {init.Loss}); " +
-                        $"seeded: {string.Join(", ", parameters.Select(c => c.Input).Except(copied).DefaultIfEmpty("none"))}";
+                        $"seeded: {string.Join(", ", parameters.Except(copied).DefaultIfEmpty("none"))}";
             }
             source = DataSourceSpec.Open(config, resume?.SampleOrder);
             var loop = new TrainingLoop(session, source, t => (float)lr.At(checked((int)t)), lambda.At, resume?.Iteration ?? 0);

@@ -3,8 +3,8 @@ using SphereFace.Graphs.IO;
 namespace SphereFace.Training.Runs;
 
 /// <summary>
-/// The output folder of a training run: <c>config.json</c>, <c>train.log</c>, <c>metrics.csv</c> and
-/// <c>checkpoint.safetensors</c> (the latest checkpoint, replaced atomically).
+/// The output folder of a training run: <c>config.json</c>, <c>train.log</c>, <c>metrics.csv</c>,
+/// <c>checkpoint.safetensors</c> (the latest checkpoint, replaced atomically) and <c>graph/</c> (the trained graph).
 /// </summary>
 public sealed class RunFolder
 {
@@ -24,6 +24,8 @@ public sealed class RunFolder
     public string LogFile => Path.Combine(Root, "train.log");
     /// <summary>Metrics, one row per logging interval.</summary>
     public string MetricsFile => Path.Combine(Root, "metrics.csv");
+    /// <summary>The training-step graph the run trains (model and manifest; see <see cref="TrainGraph"/>).</summary>
+    public string GraphFolder => Path.Combine(Root, TrainGraph.RunSubfolder);
     /// <summary>Latest checkpoint.</summary>
     public string CheckpointFile => Path.Combine(Root, "checkpoint.safetensors");
 

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SphereFace.Graphs.Export;
 using SphereFace.Graphs.Losses;
 using SphereFace.Graphs.Nets;
+using SphereFace.Graphs.TrainStep;
 
 namespace SphereFace.Training.Runs;
 
@@ -75,6 +77,33 @@ public sealed record TrainRunConfig
     /// </summary>
     [JsonConverter(typeof(KernelsJsonConverter))]
     public Kernels Kernels { get; init; } = Kernels.OneDnn;
+    /// <summary>
+    /// The graph folder this run trains (<c>train --graph</c>; absolute), whose manifest fixed the net, loss, classes,
+    /// batch, kernels and solver fields above; null when the run built its graph from those fields.
+    /// </summary>
+    public string? Graph { get; init; }
+
+    /// <summary>What to build when the run has no <see cref="Graph"/> folder (the seed initialises the parameters).</summary>
+    [JsonIgnore]
+    public GraphFolderSpec GraphSpec => new(NetConfig, Loss, Classes, BatchSize, new SolverConfig(Momentum, WeightDecay, BiasLrMult, BiasDecayMult), Kernels, Seed);
+
+    /// <summary>
+    /// This configuration with the fields a graph folder fixes taken from its manifest (<paramref name="source"/> names
+    /// it in errors): net, last ReLU, embedding size, classes, loss, batch, kernels and solver, and <see cref="Graph"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The manifest lacks one of them.</exception>
+    public TrainRunConfig WithGraph(string folder, Manifest manifest, string source)
+    {
+        var section = manifest.Sections.GetValueOrDefault(TrainStepManifest.SectionName);
+        var solver = TrainStepManifest.ReadSolver(section, source);
+        return this with
+        {
+            Graph = folder, Net = manifest.Net, LastRelu = manifest.LastRelu, EmbeddingSize = manifest.EmbeddingSize, Classes = manifest.Classes,
+            Loss = TrainStepManifest.ReadLoss(section, source), BatchSize = TrainStepManifest.ReadContract(section, source).BatchSize,
+            Kernels = TrainStepManifest.ReadKernels(section, source),
+            Momentum = solver.Momentum, WeightDecay = solver.WeightDecay, BiasLrMult = solver.BiasLrMult, BiasDecayMult = solver.BiasDecayMult,
+        };
+    }
 
     /// <summary>The net configuration.</summary>
     [JsonIgnore]

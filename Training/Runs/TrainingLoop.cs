@@ -60,5 +60,6 @@ public sealed class TrainingLoop
             ["written_utc"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
         },
         Tensors = SessionState.Capture(_session),
+        Kinds = SessionState.Kinds(_session),
     };
 }

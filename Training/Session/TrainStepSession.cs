@@ -20,19 +20,9 @@ namespace SphereFace.Training.Session;
 /// </summary>
 public sealed class TrainStepSession : IDisposable
 {
-    // The I/O contract's names (docs/train-step.md) are defined once, by the graph that has them.
-    /// <summary>Input name of the image batch.</summary>
-    public const string DataInput = TrainStepGraph.DataInput;
-    /// <summary>Input name of the labels.</summary>
-    public const string LabelInput = TrainStepGraph.LabelInput;
-    /// <summary>Input name of the learning rate.</summary>
-    public const string LrInput = TrainStepGraph.LrInput;
-    /// <summary>Input name of the A-Softmax λ (optional in a model).</summary>
-    public const string LambdaInput = TrainStepGraph.LambdaInput;
-    /// <summary>Output name of the batch loss.</summary>
-    public const string LossOutput = TrainStepGraph.LossOutput;
-    /// <summary>Output name of the batch accuracy.</summary>
-    public const string AccuracyOutput = TrainStepGraph.AccuracyOutput;
+    private const string DataInput = TrainStepContract.DataInput, LabelInput = TrainStepContract.LabelInput,
+        LrInput = TrainStepContract.LrInput, LambdaInput = TrainStepContract.LambdaInput,
+        LossOutput = TrainStepContract.LossOutput, AccuracyOutput = TrainStepContract.AccuracyOutput;
 
     private readonly SessionOptions _sessionOptions;
     private readonly InferenceSession _session;
@@ -48,11 +38,15 @@ public sealed class TrainStepSession : IDisposable
     private bool _currentIsA = true;
     private bool _disposed;
 
-    /// <summary>Creates the session for <paramref name="model"/> and allocates all buffers (carried tensors zeroed).</summary>
-    /// <exception cref="ArgumentException">The model does not follow the training-step I/O contract.</exception>
-    public TrainStepSession(ModelProto model, TrainSessionOptions options)
+    /// <summary>
+    /// Creates the session for <paramref name="model"/>, which must follow <paramref name="contract"/> (checked first;
+    /// <paramref name="source"/> names the model in errors), and allocates all buffers (carried tensors zeroed).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The model breaks the contract; the message names the tensor.</exception>
+    public TrainStepSession(ModelProto model, TrainStepContract contract, TrainSessionOptions options, string source = "train_step.onnx")
     {
         ExecutionDevices.EnsureAvailable(options.Device);
+        contract.Check(model, source);
         Options = options;
         Threads = options.ResolvedThreads;
         _sessionOptions = new SessionOptions
@@ -75,19 +69,12 @@ public sealed class TrainStepSession : IDisposable
             _session = new InferenceSession(model.ToByteArray(), _sessionOptions);
             _runOptions = new RunOptions();
 
-            Carried = DiscoverCarried(_session);
+            Carried = contract.Carried;
             for (int i = 0; i < Carried.Count; i++) _slotIndex[Carried[i].Input] = i;
-
-            DataShape = StaticShape(_session.InputMetadata, DataInput, TensorElementType.Float);
-            var labelShape = StaticShape(_session.InputMetadata, LabelInput, TensorElementType.Int64);
-            if (labelShape.Length != 1 || labelShape[0] != DataShape[0])
-                throw new ArgumentException($"Training-step input '{LabelInput}' has shape [{string.Join(",", labelShape)}], expected [{DataShape[0]}] (one label per image).");
-            BatchSize = (int)DataShape[0];
-            CheckScalar(_session.InputMetadata, LrInput);
-            CheckScalar(_session.OutputMetadata, LossOutput);
-            CheckScalar(_session.OutputMetadata, AccuracyOutput);
+            BatchSize = contract.BatchSize;
+            DataShape = contract.Data;
+            long[] labelShape = [BatchSize];
             bool hasLambda = _session.InputMetadata.ContainsKey(LambdaInput);
-            if (hasLambda) CheckScalar(_session.InputMetadata, LambdaInput);
 
             var cpu = OrtAllocator.DefaultInstance;
             _data = Own(OrtValue.CreateAllocatedTensorValue(cpu, TensorElementType.Float, DataShape));
@@ -121,8 +108,8 @@ public sealed class TrainStepSession : IDisposable
     /// <summary>Intra-op threads in use.</summary>
     public int Threads { get; }
 
-    /// <summary>Carried tensors in the model's input order.</summary>
-    public IReadOnlyList<CarriedSlot> Carried { get; }
+    /// <summary>Carried tensors in the contract's order.</summary>
+    public IReadOnlyList<CarriedTensor> Carried { get; }
 
     /// <summary>Images per step.</summary>
     public int BatchSize { get; }
@@ -143,7 +130,7 @@ public sealed class TrainStepSession : IDisposable
     public Span<long> LabelBuffer => _label.GetTensorMutableDataAsSpan<long>();
 
     /// <summary>The carried tensor called <paramref name="input"/>.</summary>
-    public CarriedSlot Slot(string input) => Carried[IndexOf(input)];
+    public CarriedTensor Slot(string input) => Carried[IndexOf(input)];
 
     /// <summary>True when the model carries a tensor called <paramref name="input"/>.</summary>
     public bool HasCarried(string input) => _slotIndex.ContainsKey(input);
@@ -224,7 +211,7 @@ public sealed class TrainStepSession : IDisposable
 
     private OrtValue[] Current => _currentIsA ? _setA : _setB;
 
-    private void ZeroCarried(CarriedSlot slot)
+    private void ZeroCarried(CarriedTensor slot)
     {
         if (Options.Device == ExecutionDevice.Cpu) Current[_slotIndex[slot.Input]].GetTensorMutableDataAsSpan<float>().Clear();
         else WriteCarried(slot.Input, new float[slot.Count]);
@@ -267,50 +254,10 @@ public sealed class TrainStepSession : IDisposable
         return OrtAllocator.DefaultInstance;
     }
 
-    private static IReadOnlyList<CarriedSlot> DiscoverCarried(InferenceSession session)
-    {
-        var slots = new List<CarriedSlot>();
-        var outputs = session.OutputMetadata;
-        foreach (var name in session.InputNames)
-        {
-            if (name is DataInput or LabelInput or LrInput or LambdaInput) continue;
-            string next = CarriedSlot.NextPrefix + name;
-            if (!outputs.ContainsKey(next))
-                throw new ArgumentException($"Training-step input '{name}' has no output '{next}'; every carried tensor X needs an output next/X.");
-            var inShape = StaticShape(session.InputMetadata, name, TensorElementType.Float);
-            var outShape = StaticShape(outputs, next, TensorElementType.Float);
-            if (!inShape.SequenceEqual(outShape))
-                throw new ArgumentException($"Carried tensor '{name}' is [{string.Join(",", inShape)}] but '{next}' is [{string.Join(",", outShape)}].");
-            slots.Add(new CarriedSlot(name, next, inShape));
-        }
-        foreach (var name in session.OutputNames.Where(o => o.StartsWith(CarriedSlot.NextPrefix, StringComparison.Ordinal)))
-            if (!session.InputMetadata.ContainsKey(name[CarriedSlot.NextPrefix.Length..]))
-                throw new ArgumentException($"Training-step output '{name}' has no matching input '{name[CarriedSlot.NextPrefix.Length..]}'.");
-        return slots;
-    }
-
-    private static long[] StaticShape(IReadOnlyDictionary<string, NodeMetadata> metadata, string name, TensorElementType type)
-    {
-        if (!metadata.TryGetValue(name, out var m))
-            throw new ArgumentException($"The training-step model has no '{name}' (see docs/train-step.md for the I/O contract).");
-        if (!m.IsTensor || m.ElementDataType != type)
-            throw new ArgumentException($"Training-step value '{name}' must be a {type} tensor, the model declares {m.ElementDataType}.");
-        var dims = m.Dimensions.Select(d => (long)d).ToArray();
-        if (dims.Any(d => d < 0))
-            throw new ArgumentException($"Training-step value '{name}' has a dynamic dimension; the training step needs static shapes.");
-        return dims;
-    }
-
-    private static void CheckScalar(IReadOnlyDictionary<string, NodeMetadata> metadata, string name)
-    {
-        var shape = StaticShape(metadata, name, TensorElementType.Float);
-        if (shape.Length != 0) throw new ArgumentException($"Training-step value '{name}' must be a float scalar, the model declares shape [{string.Join(",", shape)}].");
-    }
-
     private int IndexOf(string input) => _slotIndex.TryGetValue(input, out int i) ? i
         : throw new KeyNotFoundException($"The training step carries no tensor named '{input}'.");
 
-    private static void CheckLength(CarriedSlot slot, int length)
+    private static void CheckLength(CarriedTensor slot, int length)
     {
         if (length != slot.Count)
             throw new ArgumentException($"Carried tensor '{slot.Input}' has {slot.Count} values, the buffer has {length}.");

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace SphereFace.Training.Checkpoints;
+namespace SphereFace.Graphs.IO;
 
 /// <summary>
 /// The safetensors container (as read by Hugging Face's <c>safetensors</c> and by a few lines of numpy):

@@ -1,4 +1,4 @@
-namespace SphereFace.Training.Checkpoints;
+namespace SphereFace.Graphs.IO;
 
 /// <summary>A float32 tensor with a name and shape (row-major values).</summary>
 public sealed record NamedTensor(string Name, long[] Shape, float[] Data)
