@@ -42,6 +42,7 @@ public sealed partial class Embedder : IDisposable
     public Embedder(string modelPath, EmbedderOptions? options = null)
     {
         options ??= new EmbedderOptions();
+        ExecutionDevices.EnsureAvailable(options.Device);
         if (options.MaxBatch < 1) throw new ArgumentException($"MaxBatch must be ≥ 1, got {options.MaxBatch}.");
         if (options.IntraOpThreads < 0) throw new ArgumentException($"IntraOpThreads must be ≥ 0, got {options.IntraOpThreads}.");
         ModelPath = modelPath;

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Native;
 using Microsoft.ML.OnnxRuntime;
 
 namespace SphereFace.Inference;

@@ -20,8 +20,8 @@ internal static class EmbedCommand
         {
             string npy = p.GetValue(output)!;
             if (!npy.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--out must end in .npy, got '{npy}'.");
-            var inputs = FaceInputs.Load(p.GetValue(args.Images)!, p.GetValue(args.Landmarks));
             using var embedder = args.Open(p);
+            var inputs = FaceInputs.Load(p.GetValue(args.Images)!, p.GetValue(args.Landmarks));
             var clock = Stopwatch.StartNew();
             var rows = EmbeddingRun.Compute(embedder, inputs, p.GetValue(args.Batch), "embedding");
             double seconds = clock.Elapsed.TotalSeconds;

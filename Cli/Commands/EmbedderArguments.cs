@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Native;
 using System.CommandLine;
 using SphereFace.Inference;
 
@@ -12,9 +13,9 @@ internal sealed class EmbedderArguments
     public Option<bool> Flip { get; } = new("--flip") { Description = "concatenate the features of each face and its mirror (1024-d, the paper's test representation)" };
     public Option<int> Batch { get; } = new("--batch") { Description = "faces per network run", DefaultValueFactory = _ => 32 };
     public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime intra-op threads (0: one per core)", DefaultValueFactory = _ => 0 };
-    public Option<bool> Cuda { get; } = new("--cuda") { Description = "run on CUDA (needs a build with -p:UseCuda=true)" };
+    public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda (cuda needs a build with -p:UseCuda=true)", DefaultValueFactory = _ => "cpu" };
 
-    public IEnumerable<Option> All => [Model, Images, Landmarks, Flip, Batch, Threads, Cuda];
+    public IEnumerable<Option> All => [Model, Images, Landmarks, Flip, Batch, Threads, Device];
 
     public Embedder Open(ParseResult p)
     {
@@ -25,7 +26,7 @@ internal sealed class EmbedderArguments
             FlipConcatenation = p.GetValue(Flip),
             MaxBatch = batch,
             IntraOpThreads = p.GetValue(Threads),
-            Device = p.GetValue(Cuda) ? ExecutionDevice.Cuda : ExecutionDevice.Cpu,
+            Device = ExecutionDevices.Parse(p.GetValue(Device)!),
         });
     }
 }

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Native;
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -55,12 +56,13 @@ internal static class TrainCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "iterations per checkpoint", DefaultValueFactory = _ => defaults.CheckpointEvery };
         var resume = new Option<string?>("--resume") { Description = "continue exactly from this checkpoint (its configuration is used)" };
         var graph = new Option<string?>("--graph") { Description = "train this graph folder (build-graph's output: train_step.onnx, manifest.json, initial.safetensors) instead of building one; its manifest fixes net, loss, classes, batch, kernels and solver" };
+        var recordBatches = new Option<string?>("--record-batches") { Description = "write every batch fed to the step (with its lr and λ) to this file, for replaying the run in another client (docs/train-step.md)" };
         var initFrom = new Option<string?>("--init-from") { Description = "fine-tune: start from this checkpoint's parameters wherever name and shape match (same net); the rest is seeded, momenta start at zero" };
 
         var cmd = new Command("train", "Train a SphereFace net through the training-step ONNX graph.")
         {
             net, loss, m, amMargin, amScale, noPlugin, noBias, lastRelu, centres, bankSize, centreWeight, lambdaBase, lambdaGamma, lambdaPower, lambdaMin, classes, batch, iterations,
-            lr, lrSteps, lrGamma, momentum, weightDecay, embedding, seed, threads, device, kernels, data, landmarks, identityList, workers, flip, outDir, logEvery, checkpointEvery, resume, initFrom, graph,
+            lr, lrSteps, lrGamma, momentum, weightDecay, embedding, seed, threads, device, kernels, data, landmarks, identityList, workers, flip, outDir, logEvery, checkpointEvery, resume, initFrom, graph, recordBatches,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -127,13 +129,22 @@ internal static class TrainCommand
                 folder = p.GetValue(outDir) ?? throw new ArgumentException("--out is required (the run folder) unless --resume is given.");
             }
             config.Validate();
-            if (options.Device == ExecutionDevice.Cuda && config.Kernels != Kernels.Standard)
-                throw new ArgumentException($"--kernels {config.Kernels.Name()} runs on the CPU only; train on cuda with --kernels standard.");
+            if (options.Device == ExecutionDevice.Cuda)
+            {
+                if (config.Kernels != Kernels.Standard)
+                    throw new ArgumentException($"--kernels {config.Kernels.Name()} runs on the CPU only; train on cuda with --kernels standard.");
+                // ψ(θ)'s plugin ops have no CUDA kernel: on CUDA the graph computes ψ with its pure-ONNX twin (docs/cuda.md).
+                if (config.Graph is null && config.Loss.UsePlugin && LossGraph.NeedsPlugin(config.Loss))
+                    config = config with { Loss = config.Loss with { UsePlugin = false } };
+                if (config.Graph is not null && trainGraph is not null && trainGraph.Plugins.Count > 0)
+                    throw new ArgumentException($"Graph folder '{config.Graph}' uses custom ops ({string.Join(", ", trainGraph.Plugins.Select(l => l.Domain))}) that have no CUDA kernel; " +
+                                                "build it with build-graph --kernels standard --no-plugin to train on cuda.");
+            }
             var runFolder = new RunFolder(folder);
             if (checkpoint is null && File.Exists(runFolder.CheckpointFile))
                 throw new IOException($"Run folder '{folder}' already holds a checkpoint; continue it with --resume {runFolder.CheckpointFile} or choose another --out.");
             trainGraph ??= checkpoint is null ? TrainGraph.FromSet(GraphFolder.Build(config.GraphSpec)) : GraphOfResumedRun(runFolder, config);
-            return Train(config, trainGraph, options, checkpoint, resumePath, runFolder);
+            return Train(config, trainGraph, options, checkpoint, resumePath, runFolder, p.GetValue(recordBatches));
         }));
         return cmd;
     }
@@ -142,9 +153,11 @@ internal static class TrainCommand
     private static TrainGraph GraphOfResumedRun(RunFolder folder, TrainRunConfig config) =>
         Directory.Exists(folder.GraphFolder) ? TrainGraph.FromFolder(folder.GraphFolder) : TrainGraph.FromSet(GraphFolder.Build(config.GraphSpec));
 
-    private static int Train(TrainRunConfig config, TrainGraph graph, TrainSessionOptions options, Checkpoint? checkpoint, string? resumePath, RunFolder folder)
+    private static int Train(TrainRunConfig config, TrainGraph graph, TrainSessionOptions options, Checkpoint? checkpoint, string? resumePath, RunFolder folder, string? recordBatches)
     {
         using var prepared = PreparedRun.Create(config, graph, options, checkpoint, resumePath ?? "");
+        using var recording = recordBatches is null ? null : new BatchRecording(recordBatches, prepared.Session.DataShape);
+        prepared.Loop.Recording = recording;
         ManagedMemory.Release();
         // The run folder keeps the graph it trains, so a resume (or a reader) sees exactly that model.
         if (graph.Folder != Path.GetFullPath(folder.GraphFolder)) graph.SaveTo(folder.GraphFolder);

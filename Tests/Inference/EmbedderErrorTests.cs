@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Native;
 using OpenCvSharp;
 using SphereFace.Graphs.Export;
 using SphereFace.Graphs.IO;

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Native;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Training.Session;
 

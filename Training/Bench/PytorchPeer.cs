@@ -13,6 +13,12 @@ public static class PytorchPeer
     public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "Bench", "pytorch_peer.py");
 
     /// <summary>Runs the peer in its own process; throws <see cref="InvalidOperationException"/> with its stderr when it fails.</summary>
+    /// <param name="depth">SphereFace depth (4 … 64).</param>
+    /// <param name="batch">Images per step.</param>
+    /// <param name="classes">Classifier width.</param>
+    /// <param name="threads">PyTorch threads.</param>
+    /// <param name="warmup">Untimed steps.</param>
+    /// <param name="steps">Timed steps.</param>
     /// <param name="memoryFormat"><c>nchw</c> or <c>channels_last</c> (eager PyTorch either way).</param>
     public static PeerResult Run(int depth, int batch, int classes, int threads, int warmup, int steps, string memoryFormat = "nchw")
     {

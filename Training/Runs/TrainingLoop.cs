@@ -34,12 +34,16 @@ public sealed class TrainingLoop
     /// <summary>Images per step.</summary>
     public int BatchSize => _session.BatchSize;
 
+    /// <summary>When set, every batch is appended to it before its step runs (<c>train --record-batches</c>).</summary>
+    public BatchRecording? Recording { get; set; }
+
     /// <summary>Loads the next batch into the session's buffers and runs one step.</summary>
     public StepRecord Step()
     {
         _source.Next(_session.DataBuffer, _session.LabelBuffer);
         long t = Iteration;
         float lr = _lr(t), lambda = _lambda(t);
+        Recording?.Append(t, lr, lambda, _session.LabelBuffer, _session.DataBuffer);
         var result = _session.Step(lr, lambda);
         Iteration = t + 1;
         return new StepRecord(t, result.Loss, result.Accuracy, lr, lambda);

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Native;
 using SphereFace.Graphs.TrainStep;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
