@@ -29,7 +29,7 @@ internal static class BenchTrainCommand
         var steps = new Option<int>("--steps") { Description = "timed steps per round", DefaultValueFactory = _ => 10 };
         var rounds = new Option<int>("--rounds") { Description = "interleaved rounds (onnxruntime, pytorch nchw, pytorch channels_last); medians are compared", DefaultValueFactory = _ => 3 };
         var profileSteps = new Option<int>("--profile-steps") { Description = "steps of a separate profiled session after the rounds (0: no profile)", DefaultValueFactory = _ => 2 };
-        var loss = new Option<string>("--loss") { Description = "loss head (the PyTorch peer always uses a plain softmax classifier)", DefaultValueFactory = _ => "softmax" };
+        var loss = new Option<string>("--loss") { Description = $"loss head: {string.Join(", ", LossHeads.All.Select(h => h.Name))} (the PyTorch peer always uses a plain softmax classifier)", DefaultValueFactory = _ => "softmax" };
         var noPeer = new Option<bool>("--no-peer") { Description = "skip the PyTorch peers" };
         var kernels = new Option<string>("--kernels") { Description = $"conv kernels of the graph: {string.Join(", ", KernelNames.All)}", DefaultValueFactory = _ => "onednn" };
         var strided = new Option<string>("--strided-input-grad") { Description = "standard kernels: polyphase, zero-insertion or conv-transpose (stride-2 conv input gradients)", DefaultValueFactory = _ => "conv-transpose" };
@@ -45,7 +45,7 @@ internal static class BenchTrainCommand
             int w = Math.Max(0, p.GetValue(warmup)), s = Positive(p.GetValue(steps), "--steps"), ps = Math.Max(0, p.GetValue(profileSteps));
             int r = Positive(p.GetValue(rounds), "--rounds");
             if (n < 2) throw new ArgumentException($"--classes must be at least 2, got {n}.");
-            var config = new TrainStepConfig(netConfig, new LossConfig(LossGraph.Parse(p.GetValue(loss)!)), n, b, new SolverConfig(),
+            var config = new TrainStepConfig(netConfig, LossConfig.Of(p.GetValue(loss)!), n, b, new SolverConfig(),
                 KernelNames.Parse(p.GetValue(kernels)!), new ConvGradientOptions(StridedInput: StridedInput(p.GetValue(strided)!), Weight: WeightGradient(p.GetValue(weightGrad)!)));
             bool peers = !p.GetValue(noPeer);
 
@@ -114,7 +114,7 @@ internal static class BenchTrainCommand
         var store = new ParameterStore(1);
         var step = TrainStepGraph.Build(config, store);
         if (describe)
-            Console.WriteLine($"{config.Net.Name}, batch {config.BatchSize}, {config.Classes} classes, {threads} threads, loss {config.Loss.Kind}, " +
+            Console.WriteLine($"{config.Net.Name}, batch {config.BatchSize}, {config.Classes} classes, {threads} threads, loss {config.Loss}, " +
                               $"kernels {config.Kernels.Name()}: {step.Model.Graph.Node.Count} nodes, {store.TotalCount:N0} parameters");
         return new TrainStepBenchmark(step, store, threads);
     }

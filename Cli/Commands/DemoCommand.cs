@@ -26,7 +26,7 @@ internal static class DemoCommand
         var identities = new Option<int>("--identities") { Description = "synthetic identities (80 % train, 20 % held out)", DefaultValueFactory = _ => defaults.Identities };
         var iterations = new Option<int>("--iterations") { Description = "training iterations per loss", DefaultValueFactory = _ => defaults.Iterations };
         var batch = new Option<int>("--batch") { Description = "images per training step", DefaultValueFactory = _ => defaults.Batch };
-        var lr = new Option<float>("--lr") { Description = "base learning rate", DefaultValueFactory = _ => defaults.Lr };
+        var lr = new Option<float?>("--lr") { Description = "base learning rate (default: the run specs' solver.base_lr, configs/demo/*.json)" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = all cores)", DefaultValueFactory = _ => 0 };
         var cmd = new Command("demo", "Run the main job on the embedded synthetic default and write a report under artifacts/demo.")
         {
@@ -54,31 +54,32 @@ internal static class DemoCommand
             "--max-images", plan.MaxImages.ToString(inv), "--pairs-per-fold", plan.PairsPerFold.ToString(inv), "--seed", plan.Seed.ToString(inv));
 
         var results = new List<DemoReport.RunResult>();
-        foreach (var (name, lossArgs) in DemoPlan.Runs)
+        foreach (var name in DemoPlan.Runs)
         {
             string run = Path.Combine(dir, "runs", name);
             if (DemoRunFolder.MakeRoom(run) is { } previous)
                 Console.WriteLine($"   the earlier demo run in {run} was moved to {previous}");
             var sw = Stopwatch.StartNew();
-            VerbRunner.Step($"2/5 train SF-4 ({name})", ["train", "--net", "sphere4", .. lossArgs, "--data", images, "--landmarks", landmarks,
-                "--identities", Path.Combine(data, "train_identities.txt"), "--batch", plan.Batch.ToString(inv),
-                "--iterations", plan.Iterations.ToString(inv), "--lr", plan.Lr.ToString(inv), "--lr-steps", plan.LrSteps,
+            VerbRunner.Step($"2/5 train SF-4 ({name})", ["train", "--config", DemoPlan.SpecFile(name), "--data", images, "--landmarks", landmarks,
+                "--identity-list", Path.Combine(data, "train_identities.txt"), "--batch", plan.Batch.ToString(inv),
+                "--iterations", plan.Iterations.ToString(inv), .. (plan.Lr is { } lr ? new[] { "--lr", lr.ToString(inv) } : []), "--lr-steps", plan.LrSteps,
                 "--seed", plan.Seed.ToString(inv), "--threads", plan.Threads.ToString(inv), "--log-every", "20",
                 "--checkpoint-every", plan.Iterations.ToString(inv), "--out", run]);
             var trainTime = sw.Elapsed;
             string model = Path.Combine(run, "embedding.onnx");
             VerbRunner.Step($"3/5 export ({name})", "export", "--checkpoint", Path.Combine(run, "checkpoint.safetensors"), "--out", model);
             string json = Path.Combine(run, "eval-lfw.json");
-            VerbRunner.Step($"4/5 evaluate ({name})", "eval", "--model", model, "--protocol", "lfw", "--images", images, "--landmarks", landmarks,
+            VerbRunner.Step($"4/5 evaluate ({name})", "eval", "--model", model, "--protocol", "lfw", "--data", images, "--landmarks", landmarks,
                 "--pairs", Path.Combine(data, "pairs.txt"), "--threads", plan.Threads.ToString(inv), "--out", json);
             string curves = Path.Combine(run, "curves.png");
             VerbRunner.Step($"    training curves ({name})", "plot", "--log", Path.Combine(run, "metrics.csv"), "--out", curves);
-            results.Add(new DemoReport.RunResult(name, EvaluationReport.Load(json), trainTime,
+            var effective = Training.Runs.RunSpec.FromJson(File.ReadAllText(Path.Combine(run, "config.json")), Path.Combine(run, "config.json"));
+            results.Add(new DemoReport.RunResult(name, EvaluationReport.Load(json), trainTime, effective.Solver.BaseLr,
                 VerbRunner.Rel(dir, curves), VerbRunner.Rel(dir, Path.Combine(run, "eval-lfw-roc.png")), VerbRunner.Rel(dir, Path.Combine(run, "eval-lfw-angles.png"))));
         }
 
         Console.WriteLine("== 5/5 embed sample photos through the Embedder library call");
-        string sample = SampleEmbedding(Path.Combine(dir, "runs", DemoPlan.Runs[0].Name, "embedding.onnx"), data);
+        string sample = SampleEmbedding(Path.Combine(dir, "runs", DemoPlan.Runs[0], "embedding.onnx"), data);
         Console.WriteLine(sample);
 
         string summary = $"{plan.Identities} synthetic identities ({File.ReadLines(Path.Combine(data, "train_identities.txt")).Count()} for training, "

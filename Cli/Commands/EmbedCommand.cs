@@ -21,7 +21,7 @@ internal static class EmbedCommand
             string npy = p.GetValue(output)!;
             if (!npy.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--out must end in .npy, got '{npy}'.");
             using var embedder = args.Open(p);
-            var inputs = FaceInputs.Load(p.GetValue(args.Images)!, p.GetValue(args.Landmarks));
+            var inputs = FaceInputs.Load(p.GetValue(args.Data)!, p.GetValue(args.Landmarks));
             var clock = Stopwatch.StartNew();
             var rows = EmbeddingRun.Compute(embedder, inputs, p.GetValue(args.Batch), "embedding");
             double seconds = clock.Elapsed.TotalSeconds;

@@ -8,14 +8,14 @@ namespace SphereFace.Cli.Commands;
 internal sealed class EmbedderArguments
 {
     public Option<string> Model { get; } = new("--model") { Description = "embedding.onnx", Required = true };
-    public Option<string> Images { get; } = new("--images") { Description = "image folder (DIR/<identity>/<image>) or a text list of image paths", Required = true };
+    public Option<string> Data { get; } = new("--data") { Description = "image folder (DIR/<identity>/<image>) or a text list of image paths", Required = true };
     public Option<string?> Landmarks { get; } = new("--landmarks") { Description = "landmark list (path x1 y1 … x5 y5); without it the images must be aligned 112×96 faces" };
-    public Option<bool> Flip { get; } = new("--flip") { Description = "concatenate the features of each face and its mirror (1024-d, the paper's test representation)" };
+    public Option<bool> FlipConcat { get; } = new("--flip-concat") { Description = "concatenate the features of each face and its mirror (1024-d, the paper's test representation)" };
     public Option<int> Batch { get; } = new("--batch") { Description = "faces per network run", DefaultValueFactory = _ => 32 };
     public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime intra-op threads (0: one per core)", DefaultValueFactory = _ => 0 };
     public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda (cuda needs a build with -p:UseCuda=true)", DefaultValueFactory = _ => "cpu" };
 
-    public IEnumerable<Option> All => [Model, Images, Landmarks, Flip, Batch, Threads, Device];
+    public IEnumerable<Option> All => [Model, Data, Landmarks, FlipConcat, Batch, Threads, Device];
 
     public Embedder Open(ParseResult p)
     {
@@ -23,7 +23,7 @@ internal sealed class EmbedderArguments
         if (batch < 1) throw new ArgumentException($"--batch must be ≥ 1, got {batch}.");
         return new Embedder(p.GetValue(Model)!, new EmbedderOptions
         {
-            FlipConcatenation = p.GetValue(Flip),
+            FlipConcatenation = p.GetValue(FlipConcat),
             MaxBatch = batch,
             IntraOpThreads = p.GetValue(Threads),
             Device = ExecutionDevices.Parse(p.GetValue(Device)!),

@@ -18,11 +18,11 @@ internal static class EvalCommand
     {
         var args = new EmbedderArguments();
         var protocol = new Option<string>("--protocol") { Description = "lfw (pairs file, 10 folds), blufr (open set), ident (with distractors), fisher (angular Fisher score)", Required = true };
-        var pairs = new Option<string?>("--pairs") { Description = "lfw: LFW-format pairs.txt (names/numbers refer to --images)" };
+        var pairs = new Option<string?>("--pairs") { Description = "lfw: LFW-format pairs.txt (names/numbers refer to --data)" };
         var distractors = new Option<string?>("--distractors") { Description = "ident: distractor image folder or list" };
         var distractorLandmarks = new Option<string?>("--distractor-landmarks") { Description = "ident: landmark list of the distractors" };
         var trials = new Option<int>("--trials") { Description = "blufr: random open-set splits", DefaultValueFactory = _ => 10 };
-        var identities = new Option<string?>("--identities") { Description = "blufr/fisher/ident: identity list restricting the --images folder (e.g. test_identities.txt)" };
+        var identities = new Option<string?>("--identity-list") { Description = "blufr/fisher/ident: identity list restricting the --data folder (e.g. test_identities.txt)" };
         var output = new Option<string?>("--out") { Description = "results JSON (default: eval-<protocol>.json next to the model; lfw plots beside it)" };
         var cmd = new Command("eval", "Evaluate a model: LFW 10-fold verification, BLUFR-style open set, identification with distractors, or the angular Fisher score.");
         foreach (var o in args.All) cmd.Options.Add(o);
@@ -33,7 +33,7 @@ internal static class EvalCommand
             if (!Protocols.Contains(name)) throw new ArgumentException($"Unknown --protocol '{name}'; expected {string.Join(", ", Protocols)}.");
             string model = p.GetValue(args.Model)!;
             string json = p.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, $"eval-{name}.json");
-            string images = p.GetValue(args.Images)!;
+            string images = p.GetValue(args.Data)!;
             int batch = p.GetValue(args.Batch);
             using var embedder = args.Open(p);
             EvaluationReport report;
@@ -89,7 +89,7 @@ internal static class EvalCommand
     /// <summary>The images a pairs file names (each once) and the pairs as rows of that list, fold by fold.</summary>
     private static (List<FaceInput> Inputs, List<VerificationPair> Pairs) LfwInputs(string images, string? landmarks, string pairsFile)
     {
-        if (!Directory.Exists(images)) throw new DirectoryNotFoundException($"--images '{images}' must be the image folder the pairs file refers to.");
+        if (!Directory.Exists(images)) throw new DirectoryNotFoundException($"--data '{images}' must be the image folder the pairs file refers to.");
         var folds = PairsFile.Read(pairsFile);
         var set = FaceDataset.Load(images, landmarks, missing: landmarks is null ? MissingLandmarks.Error : MissingLandmarks.Skip);
         // Pairs name images as <name>/<name>_<nnnn>; match them whatever the file extension.

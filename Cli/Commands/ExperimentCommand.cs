@@ -8,7 +8,7 @@ internal static class ExperimentCommand
 {
     public static Command Create()
     {
-        var name = new Argument<string>("name") { Description = string.Join(", ", ExperimentCatalog.Names) };
+        var name = new Argument<string>("name") { Description = $"{string.Join(", ", ExperimentCatalog.Names)} (configs/experiments), or an experiment .json file" };
         var identities = new Option<int>("--identities") { Description = "identities per synthetic set (size knob)", DefaultValueFactory = _ => 200 };
         var iterations = new Option<int>("--iterations") { Description = "iterations per training (size knob)", DefaultValueFactory = _ => 300 };
         var batch = new Option<int>("--batch") { Description = "images per step", DefaultValueFactory = _ => 32 };
@@ -24,8 +24,8 @@ internal static class ExperimentCommand
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
-            string n = p.GetValue(name)!.Trim().ToLowerInvariant();
-            var spec = ExperimentCatalog.Get(n, p.GetValue(identities));
+            var spec = ExperimentCatalog.Get(p.GetValue(name)!, p.GetValue(identities));
+            string n = spec.Name;
             if (p.GetValue(floorAt) is { } at)
             {
                 if (!(at > 0 && at <= 1)) throw new ArgumentException($"--lambda-floor-at must be in (0, 1], got {at}.");

@@ -9,16 +9,18 @@ internal sealed record DemoPlan(
     int MaxImages = 24,
     int Iterations = 500,
     int Batch = 32,
-    float Lr = 0.01f,
+    float? Lr = null,
     ulong Seed = 1,
     int Threads = 0)
 {
-    /// <summary>The two trainings compared: A-Softmax m = 4 with λ annealing, and the softmax baseline.</summary>
-    public static readonly (string Name, string[] LossArgs)[] Runs =
-    [
-        ("asoftmax-m4", ["--loss", "asoftmax", "--m", "4"]),
-        ("softmax", ["--loss", "softmax"]),
-    ];
+    /// <summary>
+    /// The two trainings compared, A-Softmax m = 4 with λ annealing and the softmax baseline: the run specs
+    /// <c>configs/demo/NAME.json</c> (net, loss, lr), sized by this plan. <see cref="Lr"/> null keeps their lr.
+    /// </summary>
+    public static readonly string[] Runs = ["asoftmax-m4", "softmax"];
+
+    /// <summary>The run spec of demo run <paramref name="name"/>, beside the program.</summary>
+    public static string SpecFile(string name) => Path.Combine(AppContext.BaseDirectory, "configs", "demo", name + ".json");
 
     /// <summary>
     /// Matched (and as many mismatched) pairs per fold: each of the 10 folds holds 2 % of the identities (20 %

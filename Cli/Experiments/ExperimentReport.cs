@@ -34,7 +34,7 @@ internal static class ExperimentReport
         sb.AppendLine(inv, $"- Paper's claim: {spec.PaperClaim}");
         string evaluated = spec.Protocols.Contains("sphere") ? "features of the training identities, as in the paper's Fig. 5" : "evaluation on held-out identities";
         foreach (var d in spec.Data) sb.AppendLine(inv, $"- Data `{d.Name}`: {d.Description}; {evaluated}.");
-        sb.AppendLine(inv, $"- Training: SF-4 ({spec.EmbeddingSize}-d embedding), batch {size.Batch}, {size.Iterations} iterations, lr {size.Lr} ×0.1 at 60 % and 85 %, SGD momentum 0.9, weight decay 5e-4, seed {size.Seed}; A-Softmax λ = max(5, 1000/(1 + {size.LambdaGamma(spec.LambdaFloorAt):G3}·iter)), reaching 5 at {spec.LambdaFloorAt * 100:G3} % of the run ({spec.LambdaFloorWhy}).");
+        sb.AppendLine(inv, $"- Training: {spec.Net} ({spec.EmbeddingSize}-d embedding, run specs in `specs/`), batch {size.Batch}, {size.Iterations} iterations, lr {size.Lr} ×0.1 at 60 % and 85 %, SGD momentum 0.9, weight decay 5e-4, seed {size.Seed}; A-Softmax λ = max(5, 1000/(1 + {size.LambdaGamma(spec.LambdaFloorAt):G3}·iter)), reaching 5 at {spec.LambdaFloorAt * 100:G3} % of the run ({spec.LambdaFloorWhy}).");
         sb.AppendLine();
 
         var columns = Columns.Where(c => spec.Protocols.Contains(c.Protocol) && results.Any(r => r.Metric(c.Protocol, c.Metric)?.Value is not null)).ToList();

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using SphereFace.Cli.Options;
 using SphereFace.Cli.Pipeline;
 using SphereFace.Graphs.IO;
 using SphereFace.Inference.Evaluation;
@@ -29,6 +31,8 @@ internal static class ExperimentRunner
     /// </summary>
     public static string Run(ExperimentSpec spec, ExperimentSize size, string dir, bool reuse = false)
     {
+        Directory.CreateDirectory(dir);
+        if (spec.File is { } file) File.Copy(file, Path.Combine(dir, "experiment.json"), overwrite: true);
         foreach (var data in spec.Data)
             Step($"data '{data.Name}'", ["synth", "--out", DataDir(dir, data.Name), "--seed", S(size.Seed), .. data.SynthArgs]);
 
@@ -45,12 +49,8 @@ internal static class ExperimentRunner
                 results.Add(new RunResult(run, jsons.Select(EvaluationReport.Load).ToList(), TrainLogDuration(runDir)));
                 continue;
             }
-            Step($"train {run.Name}", ["train", "--net", "sphere4", .. run.TrainArgs, "--embedding-size", S(spec.EmbeddingSize),
-                "--data", images, "--landmarks", landmarks, "--identities", Path.Combine(data, "train_identities.txt"),
-                "--batch", S(size.Batch), "--iterations", S(size.Iterations), "--lr", S(size.Lr),
-                "--lr-steps", $"{size.Iterations * 6 / 10},{size.Iterations * 85 / 100}", "--lambda-gamma", S(size.LambdaGamma(spec.LambdaFloorAt)), "--seed", S(size.Seed),
-                "--threads", S(size.Threads), "--log-every", "20", "--checkpoint-every", S(size.Iterations), "--out", runDir,
-                .. (run.InitFrom is { } from ? new[] { "--init-from", Path.Combine(dir, "runs", from, "checkpoint.safetensors") } : [])]);
+            string specFile = WriteRunSpec(spec, run, size, dir, data, runDir);
+            Step($"train {run.Name}", "train", "--config", specFile);
             Step($"export {run.Name}", "export", "--checkpoint", Path.Combine(runDir, "checkpoint.safetensors"), "--out", model);
             Step($"plot {run.Name}", "plot", "--log", Path.Combine(runDir, "metrics.csv"), "--out", Path.Combine(runDir, "curves.png"));
             var reports = new List<EvaluationReport>();
@@ -63,8 +63,8 @@ internal static class ExperimentRunner
                 {
                     string[] set = protocol == "lfw"
                         ? ["--pairs", Path.Combine(data, "pairs.txt")]
-                        : ["--identities", Path.Combine(data, "test_identities.txt")];
-                    Step($"eval {protocol} {run.Name}", ["eval", "--model", model, "--protocol", protocol, "--images", images,
+                        : ["--identity-list", Path.Combine(data, "test_identities.txt")];
+                    Step($"eval {protocol} {run.Name}", ["eval", "--model", model, "--protocol", protocol, "--data", images,
                         "--landmarks", landmarks, .. set, "--threads", S(size.Threads), "--out", json]);
                 }
                 reports.Add(EvaluationReport.Load(json));
@@ -79,6 +79,36 @@ internal static class ExperimentRunner
 
     private static string DataDir(string dir, string name) => Path.Combine(dir, "data", name);
 
+    /// <summary>
+    /// Writes the run spec of one training to <c>specs/NAME.json</c>: the experiment's base, the run's fields, then the
+    /// sizes and paths (relative to the spec file, so the experiment folder can move). <c>train --config</c> reads it.
+    /// </summary>
+    private static string WriteRunSpec(ExperimentSpec spec, ExperimentRun run, ExperimentSize size, string dir, string data, string runDir)
+    {
+        string file = Path.GetFullPath(Path.Combine(dir, "specs", run.Name + ".json"));
+        string specDir = Path.GetDirectoryName(file)!;
+        string Rel(string path) => Path.GetRelativePath(specDir, Path.GetFullPath(path));
+        var json = SpecField.Merge(spec.Base, run.Spec, "loss");
+        json["description"] = $"experiment {spec.Name}: {run.Description}";
+        SpecField.Set(json, "batch", size.Batch);
+        SpecField.Set(json, "seed", size.Seed);
+        SpecField.Set(json, "solver.iterations", size.Iterations);
+        SpecField.Set(json, "solver.base_lr", size.Lr);
+        SpecField.Set(json, "solver.lr_steps", new JsonArray(size.Iterations * 6 / 10, size.Iterations * 85 / 100));
+        SpecField.Set(json, "lambda.gamma", size.LambdaGamma(spec.LambdaFloorAt));
+        SpecField.Set(json, "data.source", Rel(Path.Combine(data, "images")));
+        SpecField.Set(json, "data.landmarks", Rel(Path.Combine(data, "landmarks.txt")));
+        SpecField.Set(json, "data.identity_list", Rel(Path.Combine(data, "train_identities.txt")));
+        if (run.InitFrom is { } from) json["init_from"] = Rel(Path.Combine(dir, "runs", from, "checkpoint.safetensors"));
+        SpecField.Set(json, "machine.threads", size.Threads);
+        SpecField.Set(json, "output.folder", Rel(runDir));
+        SpecField.Set(json, "output.log_every", 20);
+        SpecField.Set(json, "output.checkpoint_every", size.Iterations);
+        Directory.CreateDirectory(specDir);
+        AtomicFile.WriteAllText(file, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+        return file;
+    }
+
     /// <summary>Wall time of a run's training: from the first to the last timestamp of its train.log.</summary>
     private static TimeSpan TrainLogDuration(string runDir)
     {
@@ -90,7 +120,7 @@ internal static class ExperimentRunner
 }
 
 /// <summary>What one training of an experiment produced.</summary>
-internal sealed record RunResult(RunSpec Run, IReadOnlyList<EvaluationReport> Reports, TimeSpan TrainTime)
+internal sealed record RunResult(ExperimentRun Run, IReadOnlyList<EvaluationReport> Reports, TimeSpan TrainTime)
 {
     /// <summary>A metric's value (and std) from any of the run's reports, or null.</summary>
     public EvaluationMetric? Metric(string protocol, string name) =>

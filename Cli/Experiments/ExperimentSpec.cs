@@ -1,45 +1,45 @@
+using System.Text.Json.Nodes;
+
 namespace SphereFace.Cli.Experiments;
 
-/// <summary>A synthetic face set an experiment trains and evaluates on (arguments of <c>synth</c>).</summary>
-internal sealed record DataSpec(string Name, string Description, string[] SynthArgs);
+/// <summary>A synthetic face set an experiment trains and evaluates on (the arguments of <c>synth</c>).</summary>
+internal sealed record ExperimentData(string Name, string Description, string[] SynthArgs);
 
 /// <summary>
-/// One training of an experiment: its data set and the <c>train</c> arguments that set it apart.
-/// <paramref name="InitFrom"/>: an earlier run of the same experiment whose final checkpoint this run is fine-tuned
-/// from (<c>train --init-from</c>); null trains from the seeded initialisation.
+/// One training of an experiment: its data set and the run-spec fields that set it apart (<paramref name="Spec"/>, a
+/// partial run spec laid over the experiment's base). <paramref name="InitFrom"/>: an earlier run of the same
+/// experiment whose final checkpoint this run is fine-tuned from; null trains from the seeded initialisation.
 /// </summary>
-internal sealed record RunSpec(string Name, string Data, string Description, string[] TrainArgs, string? InitFrom = null);
+internal sealed record ExperimentRun(string Name, string Data, string Description, JsonObject Spec, string? InitFrom = null);
 
 /// <summary>
-/// An experiment of the papers at synthetic scale: data sets, trainings, the evaluation protocols run on the
+/// An experiment of the papers at synthetic scale (a file under <c>configs/experiments</c>, read by
+/// <see cref="ExperimentFile"/>): data sets, the base run spec and the trainings, the evaluation protocols run on the
 /// held-out identities, and the ordering the paper reports (written into the report beside the observed one).
 /// <paramref name="FixedData"/>: the data sets ignore the <c>--identities</c> size knob. <paramref name="LambdaFloorAt"/>:
 /// fraction of the run at which the A-Softmax λ schedule reaches its floor 5 (<paramref name="LambdaFloorWhy"/> says
 /// why, in the report). <paramref name="PaperPairs"/>: claims of the form "run Better beats run Worse" where the paper
-/// makes pairwise claims rather than ranking every run (each is checked on every reported figure).
+/// makes pairwise claims rather than ranking every run (each is checked on every reported figure). <paramref name="File"/>:
+/// the file it was read from (copied into the experiment's folder).
 /// </summary>
 internal sealed record ExperimentSpec(
     string Name,
     string Title,
     string PaperClaim,
-    IReadOnlyList<DataSpec> Data,
-    IReadOnlyList<RunSpec> Runs,
+    IReadOnlyList<ExperimentData> Data,
+    JsonObject Base,
+    IReadOnlyList<ExperimentRun> Runs,
     IReadOnlyList<string> Protocols,
     IReadOnlyList<string> PaperOrder,
-    int EmbeddingSize = 512,
     bool FixedData = false,
-    double LambdaFloorAt = ExperimentSpec.DefaultLambdaFloorAt,
-    string LambdaFloorWhy = ExperimentSpec.DefaultLambdaFloorWhy,
-    IReadOnlyList<(string Better, string Worse)>? PaperPairs = null)
+    double LambdaFloorAt = ExperimentFile.DefaultLambdaFloorAt,
+    string LambdaFloorWhy = ExperimentFile.DefaultLambdaFloorWhy,
+    IReadOnlyList<(string Better, string Worse)>? PaperPairs = null,
+    string? File = null)
 {
-    /// <summary>
-    /// λ reaches 5 half-way through the run. In the paper λ reaches 5 at 6 % of 28K iterations, after about one
-    /// epoch of CASIA-WebFace; in a run of a few hundred iterations 6 % is a few dozen steps, and A-Softmax with
-    /// m = 4 then did not learn at all: on the margins experiment's data, 300 iterations, training accuracy 0 % and
-    /// LFW-style accuracy 80.97 %; with the floor at 50 %, 60 % and 94.81 % (README, Experiments).
-    /// </summary>
-    public const double DefaultLambdaFloorAt = 0.5;
+    /// <summary>The embedding width the base spec sets (512 when it sets none).</summary>
+    public int EmbeddingSize => Base["net"]?["embedding_size"]?.GetValue<int>() ?? 512;
 
-    /// <summary>Why <see cref="DefaultLambdaFloorAt"/>, in one phrase for the report.</summary>
-    public const string DefaultLambdaFloorWhy = "half-way, so the net first learns under a near-softmax target; at the paper's 6 % a short run with m = 4 does not learn";
+    /// <summary>The net the base spec sets (sphere20, the run-spec default, when it sets none).</summary>
+    public string Net => Base["net"]?["name"]?.GetValue<string>() ?? "sphere20";
 }

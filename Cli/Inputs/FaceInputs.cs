@@ -4,7 +4,7 @@ using SphereFace.Training.Data.Formats;
 namespace SphereFace.Cli.Inputs;
 
 /// <summary>
-/// Resolves <c>--images</c> (an image folder per identity, or a text list of image paths) and
+/// Resolves <c>--data</c> (an image folder per identity, or a text list of image paths) and
 /// <c>--landmarks</c> (a landmark list) into the faces to embed.
 /// </summary>
 internal static class FaceInputs
@@ -18,13 +18,13 @@ internal static class FaceInputs
     public static IReadOnlyList<FaceInput> Load(string images, string? landmarks, string? identityList = null)
     {
         if (identityList is not null && !Directory.Exists(images))
-            throw new ArgumentException($"--identities needs --images to be an image folder, not the list '{images}'.");
+            throw new ArgumentException($"--identity-list needs --data to be an image folder, not the list '{images}'.");
         if (Directory.Exists(images))
         {
             var set = FaceDataset.Load(images, landmarks, identityList is null ? null : IdentityListFile.Read(identityList));
             return set.Samples.Select(s => new FaceInput(s.Path, set.Identities[s.Label], s.Landmarks)).ToList();
         }
-        if (!File.Exists(images)) throw new FileNotFoundException($"--images '{images}' is neither a folder nor a list file.", images);
+        if (!File.Exists(images)) throw new FileNotFoundException($"--data '{images}' is neither a folder nor a list file.", images);
         var marks = landmarks is null ? null : LandmarkListFile.Read(landmarks).ToDictionary(e => e.RelativePath, StringComparer.Ordinal);
         string baseDir = Path.GetDirectoryName(Path.GetFullPath(images))!;
         var result = new List<FaceInput>();

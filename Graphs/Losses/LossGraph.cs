@@ -22,43 +22,22 @@ public static class LossGraph
     public static ModelProto Build(LossConfig config, int classes, int featureWidth, ParameterStore store)
     {
         if (featureWidth <= 0) throw new ArgumentException($"Feature width must be positive, got {featureWidth}.");
-        var g = new GraphBuilder($"loss_{Name(config.Kind)}") { DynamicDimName = "B" };
+        var g = new GraphBuilder($"loss_{config.Head}") { DynamicDimName = "B" };
         string feature = g.Input(FeatureName, ElementType.Float, TensorInfo.Dynamic, featureWidth);
         string label = g.Input(LabelName, ElementType.Int64, TensorInfo.Dynamic);
         string lambda = g.Input(LambdaName, ElementType.Float);
-        var outs = LossHead.Append(g, feature, label, lambda, classes, config, store);
+        var outs = LossHeads.Append(g, feature, label, lambda, classes, config, store);
         g.Output(outs.Loss, LossName);
         g.Output(outs.Logits, LogitsName);
         g.Output(outs.Accuracy, AccuracyName);
         if (outs.Centres is not null) g.Output(outs.Centres, CentresName);
         foreach (var state in outs.State) g.Output(state.Next, state.Tensor.Output);
         foreach (var (k, v) in Metadata(config, classes)) g.Metadata[k] = v;
-        return g.ToModel($"SphereFace loss head '{Name(config.Kind)}': feature [B,{featureWidth}], label [B], lambda [] → loss, logits, accuracy.");
+        return g.ToModel($"SphereFace loss head '{config.Head}': feature [B,{featureWidth}], label [B], lambda [] → loss, logits, accuracy.");
     }
 
-    /// <summary>True when graphs with this head contain plugin ops (A-Softmax family with the plugin selected).</summary>
-    public static bool NeedsPlugin(LossConfig config) => config.UsePlugin && config.Kind is LossKind.ASoftmax or LossKind.IRSoftmaxA;
-
-    /// <summary>Command-line / manifest name of a loss kind.</summary>
-    public static string Name(LossKind kind) => kind switch
-    {
-        LossKind.Softmax => "softmax",
-        LossKind.Modified => "modified",
-        LossKind.ASoftmax => "asoftmax",
-        LossKind.AMSoftmax => "amsoftmax",
-        LossKind.IRSoftmaxA => "irsoftmax-a",
-        LossKind.IRSoftmaxAM => "irsoftmax-am",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown loss kind."),
-    };
-
-    /// <summary>Parses a loss name (see <see cref="Name"/>); clear error listing the accepted names.</summary>
-    public static LossKind Parse(string name)
-    {
-        string wanted = name.Trim().ToLowerInvariant();
-        foreach (var kind in Enum.GetValues<LossKind>())
-            if (Name(kind) == wanted) return kind;
-        throw new ArgumentException($"Unknown loss '{name}'; expected one of {string.Join(", ", Enum.GetValues<LossKind>().Select(Name))}.");
-    }
+    /// <summary>True when graphs with this head contain plugin ops (the head's <see cref="ILossHead.NeedsPlugin"/>).</summary>
+    public static bool NeedsPlugin(LossConfig config) => config.Rule.NeedsPlugin(config);
 
     /// <summary>Parses an IR-Softmax centre update name: "loss" or "memory-bank".</summary>
     public static CentreUpdate ParseCentreUpdate(string name) => name.Trim().ToLowerInvariant() switch
@@ -68,24 +47,17 @@ public static class LossGraph
         _ => throw new ArgumentException($"Unknown centre update '{name}'; expected loss or memory-bank."),
     };
 
-    /// <summary>The loss constants as model metadata (prefix "sphereface.loss.").</summary>
+    /// <summary>The loss constants as model metadata (prefix "sphereface.loss."): the head, classes, every parameter's value.</summary>
     public static IReadOnlyDictionary<string, string> Metadata(LossConfig config, int classes)
     {
-        var c = CultureInfo.InvariantCulture;
         var meta = new Dictionary<string, string>
         {
-            ["sphereface.loss.kind"] = Name(config.Kind),
-            ["sphereface.loss.classes"] = classes.ToString(c),
+            ["sphereface.loss.kind"] = config.Head,
+            ["sphereface.loss.classes"] = classes.ToString(CultureInfo.InvariantCulture),
             ["sphereface.loss.needs_plugin"] = NeedsPlugin(config) ? "true" : "false",
         };
-        if (config.Kind is LossKind.ASoftmax or LossKind.IRSoftmaxA) meta["sphereface.loss.m"] = config.M.ToString(c);
-        if (config.Kind is LossKind.IRSoftmaxA or LossKind.IRSoftmaxAM)
-            meta["sphereface.loss.centre_update"] = config.Centres == CentreUpdate.Loss ? "loss" : "memory_bank";
-        if (config.Kind is LossKind.AMSoftmax or LossKind.IRSoftmaxAM)
-        {
-            meta["sphereface.loss.am_margin"] = config.AmMargin.ToString("R", c);
-            meta["sphereface.loss.am_scale"] = config.AmScale.ToString("R", c);
-        }
+        foreach (var (name, value) in config.Effective())
+            meta["sphereface.loss." + name] = value is JsonValue v && v.TryGetValue<string>(out var text) ? text : value!.ToJsonString();
         if (NeedsPlugin(config))
         {
             meta["sphereface.loss.plugin_domain"] = MarginPlugin.Domain;
@@ -95,26 +67,21 @@ public static class LossGraph
     }
 
     /// <summary>
-    /// The manifest's "loss" section: kind, file, I/O names, constants, whether the plugin is needed and, if so,
-    /// its domain, ops and library file name.
+    /// The manifest's "loss" section: head, file, I/O names, every parameter's value (<c>constants</c>), the λ schedule
+    /// for heads that use λ, whether the plugin is needed and, if so, its domain, ops and library file name.
     /// </summary>
     public static JsonObject ManifestSection(LossConfig config, int classes, int featureWidth, string file, LambdaSchedule? schedule = null)
     {
-        var constants = new JsonObject();
-        if (config.Kind is LossKind.ASoftmax or LossKind.IRSoftmaxA)
+        var head = config.Rule;
+        var constants = config.Effective();
+        if (head.UsesLambda)
         {
             var s = (schedule ?? new LambdaSchedule()).Validate();
-            constants["m"] = config.M;
             constants["lambda_schedule"] = new JsonObject { ["base"] = s.Base, ["gamma"] = s.Gamma, ["power"] = s.Power, ["min"] = s.Min };
-        }
-        if (config.Kind is LossKind.AMSoftmax or LossKind.IRSoftmaxAM)
-        {
-            constants["am_margin"] = config.AmMargin;
-            constants["am_scale"] = config.AmScale;
         }
         var section = new JsonObject
         {
-            ["kind"] = Name(config.Kind),
+            ["kind"] = config.Head,
             ["file"] = file,
             ["classes"] = classes,
             ["feature_width"] = featureWidth,
@@ -123,22 +90,19 @@ public static class LossGraph
             ["constants"] = constants,
             ["needs_plugin"] = NeedsPlugin(config),
         };
-        if (config.Kind is LossKind.IRSoftmaxA or LossKind.IRSoftmaxAM)
-        {
-            constants["centre_update"] = config.Centres == CentreUpdate.Loss ? "loss" : "memory_bank";
-            if (config.Centres == CentreUpdate.Loss)
+        // What the head declares beyond its logits (IR-Softmax: renormalised centres, or a memory bank as state).
+        var scratch = new GraphBuilder("loss_manifest");
+        var outs = LossHeads.Append(scratch, scratch.Input(FeatureName, ElementType.Float, 1, featureWidth), scratch.Input(LabelName, ElementType.Int64, 1),
+            scratch.Input(LambdaName, ElementType.Float), classes, config, new ParameterStore(0));
+        if (outs.UnitRowParameters.Count > 0)
+            section["unit_row_parameters"] = new JsonArray(outs.UnitRowParameters.Select(p => (JsonNode)JsonValue.Create(p)).ToArray());
+        if (outs.State.Count > 0)
+            section["state"] = new JsonArray(outs.State.Select(st => (JsonNode)new JsonObject
             {
-                constants["centre_loss_weight"] = config.CentreLossWeight;
-                section["unit_row_parameters"] = new JsonArray(IRSoftmaxHead.CentresName);
-            }
-            else
-            {
-                constants["memory_bank_size"] = config.MemoryBankSize;
-                section["state"] = new JsonArray(
-                    new JsonObject { ["name"] = IRSoftmaxHead.BankName, ["shape"] = new JsonArray(classes * (long)config.MemoryBankSize, featureWidth), ["initial"] = "zeros" },
-                    new JsonObject { ["name"] = IRSoftmaxHead.CountName, ["shape"] = new JsonArray((long)classes), ["initial"] = "zeros" });
-            }
-        }
+                ["name"] = st.Tensor.Input,
+                ["shape"] = new JsonArray(st.Tensor.Shape.Select(d => (JsonNode)JsonValue.Create(d)).ToArray()),
+                ["initial"] = st.Initial.All(v => v == 0) ? "zeros" : "values",
+            }).ToArray());
         if (NeedsPlugin(config))
             section["plugin"] = new JsonObject
             {

@@ -12,7 +12,7 @@ public sealed record LossOutputs(string Loss, string Logits, string Accuracy)
 
     /// <summary>
     /// Parameters whose rows the optimiser step must renormalise to unit length after each update
-    /// (IR-Softmax centres with <see cref="CentreUpdate.Loss"/>); see <see cref="LossHead.UnitRows"/>.
+    /// (IR-Softmax centres with <see cref="CentreUpdate.Loss"/>); renormalised by <see cref="Classifier.NormalisedRows"/>.
     /// </summary>
     public IReadOnlyList<string> UnitRowParameters { get; init; } = [];
 

@@ -70,7 +70,7 @@ public sealed class TrainStepGraph
         string lambda = g.Input(TrainStepContract.LambdaInput, ElementType.Float);
 
         string feature = SphereNet.Forward(g, data, config.Net, store, config.Kernels);
-        var head = LossHead.Append(g, feature, label, lambda, config.Classes, config.Loss, store);
+        var head = LossHeads.Append(g, feature, label, lambda, config.Classes, config.Loss, store);
 
         var parameters = g.Parameters.ToArray();
         var grads = ReverseMode.Differentiate(g, head.Loss, parameters.Select(p => p.Name).ToArray(), config.ConvGradients);
@@ -97,7 +97,7 @@ public sealed class TrainStepGraph
             bool unitRows = head.UnitRowParameters.Contains(p.Name);
             var (w, v) = SgdMomentum.Append(g, p.Name, grads[p.Name], m, lrp, solver.Momentum, solver.WeightDecay * decayMult,
                 unitRows ? CarriedTensor.OutputFor(p.Name) + "/before_renormalisation" : CarriedTensor.OutputFor(p.Name), CarriedTensor.OutputFor(m));
-            next[p.Name] = unitRows ? g.Node("Identity", [LossHead.UnitRows(g, w)], name: CarriedTensor.OutputFor(p.Name)) : w;
+            next[p.Name] = unitRows ? g.Node("Identity", [Classifier.NormalisedRows(g, w)], name: CarriedTensor.OutputFor(p.Name)) : w;
             next[m] = v;
         }
 
@@ -115,7 +115,7 @@ public sealed class TrainStepGraph
         bool needsPlugin = g.Nodes.Any(n => n.Domain.Length > 0);
         g.Metadata["sphereface.net"] = config.Net.Name;
         g.Metadata["sphereface.kernels"] = config.Kernels.Name();
-        g.Metadata["sphereface.loss"] = config.Loss.Kind.ToString();
+        g.Metadata["sphereface.loss"] = config.Loss.Head;
         g.Metadata["sphereface.classes"] = config.Classes.ToString();
         g.Metadata["sphereface.batch_size"] = config.BatchSize.ToString();
         g.Metadata["sphereface.needs_plugin"] = needsPlugin ? "true" : "false";

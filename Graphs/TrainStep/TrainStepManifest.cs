@@ -19,12 +19,6 @@ public static class TrainStepManifest
     /// <summary>File of the initial carried tensors that <c>build-graph</c> writes beside the model.</summary>
     public const string InitialFile = "initial.safetensors";
 
-    private static readonly JsonSerializerOptions LossJson = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
     /// <summary>The section for <paramref name="step"/> (inputs and outputs in graph order).</summary>
     public static JsonObject Section(TrainStepGraph step)
     {
@@ -42,8 +36,8 @@ public static class TrainStepManifest
             ["batch_size"] = step.Config.BatchSize,
             ["data_shape"] = new JsonArray(step.Contract.Data.Select(d => (JsonNode)JsonValue.Create(d)).ToArray()),
             ["kernels"] = step.Config.Kernels.Name(),
-            ["loss"] = step.Config.Loss.Kind.ToString(),
-            ["loss_config"] = JsonSerializer.SerializeToNode(step.Config.Loss, LossJson),
+            ["loss"] = step.Config.Loss.Head,
+            ["loss_config"] = step.Config.Loss.ToJson(),
             ["needs_plugin"] = step.NeedsPlugin,
             ["plugins"] = new JsonArray(step.Plugins.Select(p => (JsonNode)JsonValue.Create(p.FileName)).ToArray()),
             ["initial"] = InitialFile,
@@ -92,7 +86,7 @@ public static class TrainStepManifest
     /// <summary>The loss head configuration of a section.</summary>
     /// <exception cref="InvalidDataException">It is missing or malformed.</exception>
     public static LossConfig ReadLoss(JsonNode? section, string source) =>
-        Field(() => section!["loss_config"].Deserialize<LossConfig>(LossJson) ?? throw new JsonException("null"), source, $"{SectionName}.loss_config");
+        Field(() => LossConfig.FromJson(section!["loss_config"]!.AsObject(), source), source, $"{SectionName}.loss_config");
 
     /// <summary>The kernels of a section.</summary>
     /// <exception cref="InvalidDataException">It is missing or malformed.</exception>

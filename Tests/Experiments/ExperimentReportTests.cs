@@ -8,7 +8,7 @@ namespace SphereFace.Tests.Experiments;
 public sealed class ExperimentReportTests
 {
     private static RunResult Result(string name, double accuracy, double fisher) => new(
-        new RunSpec(name, "d", name, []),
+        new ExperimentRun(name, "d", name, []),
         [
             new EvaluationReport("lfw", name, [new EvaluationMetric("accuracy", accuracy, 0.01)]),
             new EvaluationReport("fisher", name, [new EvaluationMetric("angular_fisher_score", fisher)]),
@@ -18,8 +18,8 @@ public sealed class ExperimentReportTests
     [TestMethod]
     public void ReportsTheObservedOrderAndCountsAgreeingPairsByBruteForce()
     {
-        var spec = new ExperimentSpec("t", "title", "claim", [new DataSpec("d", "desc", [])],
-            [], ["lfw", "fisher"], ["a", "b", "c", "d"]);
+        var spec = new ExperimentSpec("t", "title", "claim", [new ExperimentData("d", "desc", [])],
+            [], [], ["lfw", "fisher"], ["a", "b", "c", "d"]);
         var accuracies = new Dictionary<string, double> { ["a"] = 0.90, ["b"] = 0.80, ["c"] = 0.85, ["d"] = 0.70 };
         var results = accuracies.Select(kv => Result(kv.Key, kv.Value, 1 - kv.Value)).ToList();
         using var dir = new TempDir();
@@ -41,7 +41,7 @@ public sealed class ExperimentReportTests
     {
         // x beats y on accuracy (0.9 > 0.8) and on the Fisher score (0.1 < 0.2: lower is better); z vs y: worse
         // accuracy, better Fisher score; equal values count as not holding.
-        var spec = new ExperimentSpec("t", "title", "claim", [new DataSpec("d", "desc", [])], [], ["lfw", "fisher"], [],
+        var spec = new ExperimentSpec("t", "title", "claim", [new ExperimentData("d", "desc", [])], [], [], ["lfw", "fisher"], [],
             PaperPairs: [("x", "y"), ("z", "y"), ("y", "w")]);
         var results = new[] { Result("x", 0.9, 0.1), Result("y", 0.8, 0.2), Result("z", 0.7, 0.15), Result("w", 0.8, 0.3) };
         using var dir = new TempDir();

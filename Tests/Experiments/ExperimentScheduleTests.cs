@@ -30,6 +30,6 @@ public sealed class ExperimentScheduleTests
     {
         Assert.AreEqual(0.06, ExperimentCatalog.Get("sphere3d", 200).LambdaFloorAt);
         foreach (var name in new[] { "margins", "ablation", "imbalance" })
-            Assert.AreEqual(ExperimentSpec.DefaultLambdaFloorAt, ExperimentCatalog.Get(name, 200).LambdaFloorAt, name);
+            Assert.AreEqual(ExperimentFile.DefaultLambdaFloorAt, ExperimentCatalog.Get(name, 200).LambdaFloorAt, name);
     }
 }

@@ -34,7 +34,7 @@ public sealed class InferenceCommandTests
         using var dir = new TempDir();
         string root = AlignedFolder(dir);
         string npy = dir.File("out.npy");
-        var (code, error) = Run("embed", "--model", ModelPath, "--images", root, "--out", npy, "--batch", "4");
+        var (code, error) = Run("embed", "--model", ModelPath, "--data", root, "--out", npy, "--batch", "4");
         Assert.AreEqual(0, code, error);
         var paths = File.ReadAllLines(Path.ChangeExtension(npy, ".txt"));
         Assert.HasCount(6, paths);
@@ -54,7 +54,7 @@ public sealed class InferenceCommandTests
         using var dir = new TempDir();
         string root = AlignedFolder(dir);
         string json = dir.File("fisher.json");
-        var (code, error) = Run("eval", "--model", ModelPath, "--protocol", "fisher", "--images", root, "--out", json);
+        var (code, error) = Run("eval", "--model", ModelPath, "--protocol", "fisher", "--data", root, "--out", json);
         Assert.AreEqual(0, code, error);
         var report = SphereFace.Inference.Evaluation.EvaluationReport.Load(json);
         Assert.AreEqual("fisher", report.Protocol);
@@ -69,7 +69,7 @@ public sealed class InferenceCommandTests
     {
         using var dir = new TempDir();
         string root = AlignedFolder(dir);
-        var args = new Dictionary<string, string> { ["--model"] = ModelPath, ["--protocol"] = "fisher", ["--images"] = root };
+        var args = new Dictionary<string, string> { ["--model"] = ModelPath, ["--protocol"] = "fisher", ["--data"] = root };
         args[option] = value;
         var (code, error) = Run(["eval", .. args.SelectMany(kv => new[] { kv.Key, kv.Value })]);
         Assert.AreEqual(2, code);
@@ -84,7 +84,7 @@ public sealed class InferenceCommandTests
         string root = dir.File("big");
         Directory.CreateDirectory(Path.Combine(root, "a"));
         using (var img = RandomImage(250, 250, 1)) Cv2.ImWrite(Path.Combine(root, "a", "a_0001.png"), img);
-        var (code, error) = Run("embed", "--model", ModelPath, "--images", root, "--out", dir.File("o.npy"));
+        var (code, error) = Run("embed", "--model", ModelPath, "--data", root, "--out", dir.File("o.npy"));
         Assert.AreEqual(2, code);
         StringAssert.Contains(error, "a_0001.png");
         StringAssert.Contains(error, "landmarks");
@@ -111,7 +111,7 @@ public sealed class LfwEvalCommandTests
         var previous = Console.Error;
         Console.SetError(err);
         int code;
-        try { code = CliApp.Run(["eval", "--model", ModelPath, "--protocol", "lfw", "--images", images, "--pairs", pairsFile, "--landmarks", marks, "--out", json]); }
+        try { code = CliApp.Run(["eval", "--model", ModelPath, "--protocol", "lfw", "--data", images, "--pairs", pairsFile, "--landmarks", marks, "--out", json]); }
         finally { Console.SetError(previous); }
         Assert.AreEqual(0, code, err.ToString());
         var report = SphereFace.Inference.Evaluation.EvaluationReport.Load(json);

@@ -18,7 +18,7 @@ public sealed class ASoftmaxGradientTests
         string feature = g.Input("feature", ElementType.Float, Batch, Width);
         string label = g.Input("label", ElementType.Int64, Batch);
         string lambda = g.Input("lambda", ElementType.Float);
-        var outs = LossHead.Append(g, feature, label, lambda, Classes, new LossConfig(LossKind.ASoftmax, M: m, UsePlugin: plugin), store);
+        var outs = LossHeads.Append(g, feature, label, lambda, Classes, TestLoss.Of("asoftmax", m: m, plugin: plugin), store);
         var grads = ReverseMode.Differentiate(g, outs.Loss, ["feature", Classifier.WeightName]);
         g.Output(outs.Loss, "loss");
         g.Output(grads["feature"]!, "d_feature");

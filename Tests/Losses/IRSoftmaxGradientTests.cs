@@ -17,65 +17,65 @@ public sealed class IRSoftmaxGradientTests
 
     private sealed record Built(GraphBuilder G, LossOutputs Outs, string MainLoss, string CentreLoss, ParameterStore Store);
 
-    private static Built Build(LossKind kind)
+    private static Built Build(string kind)
     {
         var store = new ParameterStore(12);
         var g = new GraphBuilder("ir", ParameterMode.Inputs);
         string feature = g.Input("feature", ElementType.Float, Batch, Width);
         string label = g.Input("label", ElementType.Int64, Batch);
         string lambda = g.Input("lambda", ElementType.Float);
-        var outs = LossHead.Append(g, feature, label, lambda, Classes, new LossConfig(kind, M: 3, AmScale: 8f, CentreLossWeight: CentreWeight), store);
+        var outs = LossHeads.Append(g, feature, label, lambda, Classes, TestLoss.Of(kind, m: 3, scale: 8f, centreWeight: CentreWeight), store);
         var total = g.Nodes.Single(n => n.Output.Contains(outs.Loss));
         return new Built(g, outs, total.Input[0], total.Input[1], store);
     }
 
     [TestMethod]
-    [DataRow(LossKind.IRSoftmaxA)]
-    [DataRow(LossKind.IRSoftmaxAM)]
-    public void CentreLossGradientReachesOnlyTheCentresAndMainLossOnlyTheFeatures(LossKind kind)
+    [DataRow("irsoftmax-a")]
+    [DataRow("irsoftmax-am")]
+    public void CentreLossGradientReachesOnlyTheCentresAndMainLossOnlyTheFeatures(string kind)
     {
         var b = Build(kind);
-        var centreGrads = ReverseMode.Differentiate(b.G, b.CentreLoss, ["feature", IRSoftmaxHead.CentresName]);
+        var centreGrads = ReverseMode.Differentiate(b.G, b.CentreLoss, ["feature", IRSoftmax.CentresName]);
         Assert.IsNull(centreGrads["feature"], "centre loss must not reach the features");
-        Assert.IsNotNull(centreGrads[IRSoftmaxHead.CentresName]);
-        var mainGrads = ReverseMode.Differentiate(b.G, b.MainLoss, ["feature", IRSoftmaxHead.CentresName]);
-        Assert.IsNull(mainGrads[IRSoftmaxHead.CentresName], "main loss must not reach the centres");
+        Assert.IsNotNull(centreGrads[IRSoftmax.CentresName]);
+        var mainGrads = ReverseMode.Differentiate(b.G, b.MainLoss, ["feature", IRSoftmax.CentresName]);
+        Assert.IsNull(mainGrads[IRSoftmax.CentresName], "main loss must not reach the centres");
         Assert.IsNotNull(mainGrads["feature"]);
     }
 
     [TestMethod]
-    [DataRow(LossKind.IRSoftmaxA, true)]
-    [DataRow(LossKind.IRSoftmaxA, false)]
-    [DataRow(LossKind.IRSoftmaxAM, false)]
-    public void GradientsOfTheTotalLossMatchTheirReferences(LossKind kind, bool plugin)
+    [DataRow("irsoftmax-a", true)]
+    [DataRow("irsoftmax-a", false)]
+    [DataRow("irsoftmax-am", false)]
+    public void GradientsOfTheTotalLossMatchTheirReferences(string kind, bool plugin)
     {
         var b = Build(kind);
         if (!plugin)
         {
-            var twin = new LossConfig(kind, M: 3, AmScale: 8f, CentreLossWeight: CentreWeight, UsePlugin: false);
+            var twin = TestLoss.Of(kind, m: 3, scale: 8f, centreWeight: CentreWeight, plugin: false);
             var g2 = new GraphBuilder("ir", ParameterMode.Inputs);
             string f2 = g2.Input("feature", ElementType.Float, Batch, Width);
             string l2 = g2.Input("label", ElementType.Int64, Batch);
             string la2 = g2.Input("lambda", ElementType.Float);
-            var o2 = LossHead.Append(g2, f2, l2, la2, Classes, twin, b.Store);
+            var o2 = LossHeads.Append(g2, f2, l2, la2, Classes, twin, b.Store);
             var t2 = g2.Nodes.Single(n => n.Output.Contains(o2.Loss));
             b = new Built(g2, o2, t2.Input[0], t2.Input[1], b.Store);
         }
         var g = b.G;
-        var grads = ReverseMode.Differentiate(g, b.Outs.Loss, ["feature", IRSoftmaxHead.CentresName]);
+        var grads = ReverseMode.Differentiate(g, b.Outs.Loss, ["feature", IRSoftmax.CentresName]);
         g.Output(b.Outs.Loss, "total");
         g.Output(b.MainLoss, "main");
         g.Output(grads["feature"]!, "d_feature");
-        g.Output(grads[IRSoftmaxHead.CentresName]!, "d_centres");
+        g.Output(grads[IRSoftmax.CentresName]!, "d_centres");
         using var session = new GraphSession(g.ToModel(), plugin);
 
         var rng = new SeededRandom(99);
         float[] feature = Enumerable.Range(0, Batch * Width).Select(_ => (float)(rng.NextGaussian() * 2)).ToArray();
         long[] label = [0, 2, 2, 3, 1];
-        float[] centres = b.Store[IRSoftmaxHead.CentresName].Data;
+        float[] centres = b.Store[IRSoftmax.CentresName].Data;
         float lambda = 2f;
         Dictionary<string, float[]> Run(float[] f) => session.Run(("feature", f, [Batch, Width]), ("label", label, [Batch]),
-            ("lambda", new[] { lambda }, []), (IRSoftmaxHead.CentresName, centres, [Classes, Width]));
+            ("lambda", new[] { lambda }, []), (IRSoftmax.CentresName, centres, [Classes, Width]));
         var outs = Run(feature);
 
         // d total / d c_j = 2w/B · Σ_{i: y_i = j} (c_j − x̂_i): the centre term only.
@@ -133,9 +133,9 @@ public sealed class IRSoftmaxGradientTests
     [TestMethod]
     public void TrainStepRenormalisesTheCentresAfterTheUpdate()
     {
-        var (step, store, feeds) = TrainStep(new LossConfig(LossKind.IRSoftmaxA, M: 2));
+        var (step, store, feeds) = TrainStep(TestLoss.Of("irsoftmax-a", m: 2));
         var outs = RunStep(step, feeds);
-        float[] before = store[IRSoftmaxHead.CentresName].Data, after = outs["next/" + IRSoftmaxHead.CentresName];
+        float[] before = store[IRSoftmax.CentresName].Data, after = outs["next/" + IRSoftmax.CentresName];
         for (int j = 0; j < Classes; j++)
         {
             var row = after.AsSpan(j * 8, 8);
@@ -150,14 +150,14 @@ public sealed class IRSoftmaxGradientTests
     [TestMethod]
     public void TrainStepCarriesTheMemoryBankAsState()
     {
-        var (step, _, feeds) = TrainStep(new LossConfig(LossKind.IRSoftmaxAM, Centres: CentreUpdate.MemoryBank, MemoryBankSize: 2));
+        var (step, _, feeds) = TrainStep(TestLoss.Of("irsoftmax-am", centres: "memory-bank", bankSize: 2));
         var state = step.Carried.Where(c => c.Kind == CarriedKind.State).Select(c => c.Input).ToArray();
-        CollectionAssert.AreEqual(new[] { IRSoftmaxHead.BankName, IRSoftmaxHead.CountName }, state);
+        CollectionAssert.AreEqual(new[] { IRSoftmax.BankName, IRSoftmax.CountName }, state);
         var inputs = step.Model.Graph.Input.Select(i => i.Name).ToArray();
         CollectionAssert.AreEqual(step.Carried.Select(c => c.Input).ToArray(), inputs.Skip(4).ToArray(), "inputs follow the carried order");
         var outs = RunStep(step, feeds);
-        CollectionAssert.AreEqual(new float[] { 0, 1, 0, 1 }, outs["next/" + IRSoftmaxHead.CountName]);
-        float[] bank = outs["next/" + IRSoftmaxHead.BankName];
+        CollectionAssert.AreEqual(new float[] { 0, 1, 0, 1 }, outs["next/" + IRSoftmax.CountName]);
+        float[] bank = outs["next/" + IRSoftmax.BankName];
         for (int row = 0; row < Classes * 2; row++)
         {
             double norm = Math.Sqrt(Enumerable.Range(0, 8).Sum(d => (double)bank[row * 8 + d] * bank[row * 8 + d]));

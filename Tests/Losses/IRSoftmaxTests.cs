@@ -27,15 +27,13 @@ public sealed class IRSoftmaxTests
         return r;
     }
 
-    private static LossKind Base(LossKind ir) => ir == LossKind.IRSoftmaxA ? LossKind.ASoftmax : LossKind.AMSoftmax;
-
     [TestMethod]
-    [DataRow(LossKind.IRSoftmaxA, true)]
-    [DataRow(LossKind.IRSoftmaxA, false)]
-    [DataRow(LossKind.IRSoftmaxAM, true)]
-    public void MemoryBankCentresAreNormalisedMeansOfTheLastKFeatures(LossKind kind, bool plugin)
+    [DataRow("irsoftmax-a", true)]
+    [DataRow("irsoftmax-a", false)]
+    [DataRow("irsoftmax-am", true)]
+    public void MemoryBankCentresAreNormalisedMeansOfTheLastKFeatures(string kind, bool plugin)
     {
-        var config = new LossConfig(kind, M: 3, AmMargin: 0.2f, AmScale: 10f, UsePlugin: plugin, Centres: CentreUpdate.MemoryBank, MemoryBankSize: K);
+        var config = TestLoss.Of(kind, m: 3, margin: 0.2f, scale: 10f, plugin: plugin, centres: "memory-bank", bankSize: K);
         var model = LossGraph.Build(config, Classes, Width, new ParameterStore(1));
         using var session = new GraphSession(model, plugin);
         var bank = new float[Classes * K * Width];
@@ -50,7 +48,7 @@ public sealed class IRSoftmaxTests
             float lambda = 5f;
             var outs = session.Run((LossGraph.FeatureName, feature, [Batch, Width]), (LossGraph.LabelName, label, [Batch]),
                 (LossGraph.LambdaName, new[] { lambda }, []),
-                (IRSoftmaxHead.BankName, bank, [Classes * K, Width]), (IRSoftmaxHead.CountName, count, [Classes]));
+                (IRSoftmax.BankName, bank, [Classes * K, Width]), (IRSoftmax.CountName, count, [Classes]));
             for (int i = 0; i < Batch; i++) history[label[i]].Add(Unit(feature.AsSpan(i * Width, Width)));
 
             var centres = new float[Classes * Width];
@@ -65,48 +63,48 @@ public sealed class IRSoftmaxTests
                     centres[c * Width + d] = (float)(mean[d] / norm);
                     Assert.AreEqual(mean[d] / norm, outs[LossGraph.CentresName][c * Width + d], 1e-5, $"step {step}, class {c}, dim {d}");
                 }
-                Assert.AreEqual(history[c].Count, outs["next/" + IRSoftmaxHead.CountName][c], $"step {step}: count of class {c}");
+                Assert.AreEqual(history[c].Count, outs["next/" + IRSoftmax.CountName][c], $"step {step}: count of class {c}");
             }
             // The logits are those of the base head with the centres as class weights.
-            var want = LossReference.Compute(config with { Kind = Base(kind) }, feature, label, lambda, centres, null, Classes);
+            var want = LossReference.Compute(TestLoss.BaseOf(config), feature, label, lambda, centres, null, Classes);
             for (int i = 0; i < Batch; i++)
                 for (int j = 0; j < Classes; j++)
                     Assert.AreEqual(want.Logits[i, j], outs[LossGraph.LogitsName][i * Classes + j], 1e-4 * (1 + Math.Abs(want.Logits[i, j])), $"step {step}: logit [{i},{j}]");
             Assert.AreEqual(want.Loss, outs[LossGraph.LossName][0], 1e-4 * (1 + want.Loss), $"step {step}: loss");
-            bank = outs["next/" + IRSoftmaxHead.BankName];
-            count = outs["next/" + IRSoftmaxHead.CountName];
+            bank = outs["next/" + IRSoftmax.BankName];
+            count = outs["next/" + IRSoftmax.CountName];
         }
     }
 
     [TestMethod]
     public void ClassesWithoutFeaturesHaveZeroCentres()
     {
-        var config = new LossConfig(LossKind.IRSoftmaxAM, UsePlugin: false, Centres: CentreUpdate.MemoryBank, MemoryBankSize: K);
+        var config = TestLoss.Of("irsoftmax-am", plugin: false, centres: "memory-bank", bankSize: K);
         using var session = new GraphSession(LossGraph.Build(config, Classes, Width, new ParameterStore(1)), plugin: false);
         long[] label = [0, 1, 0, 1];
         float[] feature = Features(new SeededRandom(2), 4);
         var outs = session.Run((LossGraph.FeatureName, feature, [4, Width]), (LossGraph.LabelName, label, [4]), (LossGraph.LambdaName, new[] { 0f }, []),
-            (IRSoftmaxHead.BankName, new float[Classes * K * Width], [Classes * K, Width]), (IRSoftmaxHead.CountName, new float[Classes], [Classes]));
+            (IRSoftmax.BankName, new float[Classes * K * Width], [Classes * K, Width]), (IRSoftmax.CountName, new float[Classes], [Classes]));
         for (int c = 2; c < Classes; c++)
             for (int d = 0; d < Width; d++) Assert.AreEqual(0f, outs[LossGraph.CentresName][c * Width + d]);
         Assert.IsTrue(float.IsFinite(outs[LossGraph.LossName][0]));
     }
 
     [TestMethod]
-    [DataRow(LossKind.IRSoftmaxA)]
-    [DataRow(LossKind.IRSoftmaxAM)]
-    public void CentreLossFormAddsTheCentreTermToTheBaseLoss(LossKind kind)
+    [DataRow("irsoftmax-a")]
+    [DataRow("irsoftmax-am")]
+    public void CentreLossFormAddsTheCentreTermToTheBaseLoss(string kind)
     {
-        var config = new LossConfig(kind, M: 4, AmMargin: 0.3f, AmScale: 16f, CentreLossWeight: 0.5f);
+        var config = TestLoss.Of(kind, m: 4, margin: 0.3f, scale: 16f, centreWeight: 0.5f);
         var store = new ParameterStore(8);
         using var session = new GraphSession(LossGraph.Build(config, Classes, Width, store), plugin: true);
-        float[] centres = store[IRSoftmaxHead.CentresName].Data;
+        float[] centres = store[IRSoftmax.CentresName].Data;
         var rng = new SeededRandom(4);
         float[] feature = Features(rng, Batch);
         long[] label = Enumerable.Range(0, Batch).Select(_ => (long)rng.NextInt(Classes)).ToArray();
         var outs = session.Run((LossGraph.FeatureName, feature, [Batch, Width]), (LossGraph.LabelName, label, [Batch]), (LossGraph.LambdaName, new[] { 5f }, []));
 
-        var main = LossReference.Compute(config with { Kind = Base(kind) }, feature, label, 5, centres, null, Classes);
+        var main = LossReference.Compute(TestLoss.BaseOf(config), feature, label, 5, centres, null, Classes);
         double centreTerm = 0;
         for (int i = 0; i < Batch; i++)
         {
@@ -125,13 +123,13 @@ public sealed class IRSoftmaxTests
         string feature = g.Input("feature", ElementType.Float, Batch, Width);
         string label = g.Input("label", ElementType.Int64, Batch);
         string lambda = g.Input("lambda", ElementType.Float);
-        var outs = LossHead.Append(g, feature, label, lambda, Classes, new LossConfig(LossKind.IRSoftmaxA, M: 2), new ParameterStore(1));
-        CollectionAssert.AreEqual(new[] { IRSoftmaxHead.CentresName }, outs.UnitRowParameters.ToArray());
+        var outs = LossHeads.Append(g, feature, label, lambda, Classes, TestLoss.Of("irsoftmax-a", m: 2), new ParameterStore(1));
+        CollectionAssert.AreEqual(new[] { IRSoftmax.CentresName }, outs.UnitRowParameters.ToArray());
         var total = g.Nodes.Single(n => n.Output.Contains(outs.Loss));
         Assert.AreEqual("Add", total.OpType);
         string mainLoss = total.Input[0], centreLoss = total.Input[1];
 
-        var fromCentres = Reachable(g, IRSoftmaxHead.CentresName);
+        var fromCentres = Reachable(g, IRSoftmax.CentresName);
         var fromFeature = Reachable(g, feature);
         // The main loss (through the logits) sees the centres only behind a stop-gradient …
         Assert.DoesNotContain(outs.Logits, fromCentres);
@@ -157,13 +155,13 @@ public sealed class IRSoftmaxTests
     [TestMethod]
     public void ManifestDescribesStateAndUnitRowParameters()
     {
-        var bankSection = LossGraph.ManifestSection(new LossConfig(LossKind.IRSoftmaxAM, Centres: CentreUpdate.MemoryBank, MemoryBankSize: 4), Classes, Width, "loss.onnx");
-        Assert.AreEqual("memory_bank", (string?)bankSection["constants"]!["centre_update"]);
-        Assert.AreEqual(IRSoftmaxHead.BankName, (string?)bankSection["state"]![0]!["name"]);
+        var bankSection = LossGraph.ManifestSection(TestLoss.Of("irsoftmax-am", centres: "memory-bank", bankSize: 4), Classes, Width, "loss.onnx");
+        Assert.AreEqual("memory-bank", (string?)bankSection["constants"]!["centres"]);
+        Assert.AreEqual(IRSoftmax.BankName, (string?)bankSection["state"]![0]!["name"]);
         Assert.AreEqual(Classes * 4L, (long)bankSection["state"]![0]!["shape"]![0]!);
         Assert.IsFalse((bool)bankSection["needs_plugin"]!);
-        var lossSection = LossGraph.ManifestSection(new LossConfig(LossKind.IRSoftmaxA), Classes, Width, "loss.onnx");
-        Assert.AreEqual(IRSoftmaxHead.CentresName, (string?)lossSection["unit_row_parameters"]![0]);
+        var lossSection = LossGraph.ManifestSection(TestLoss.Of("irsoftmax-a"), Classes, Width, "loss.onnx");
+        Assert.AreEqual(IRSoftmax.CentresName, (string?)lossSection["unit_row_parameters"]![0]);
         Assert.IsTrue((bool)lossSection["needs_plugin"]!);
     }
 }

@@ -23,12 +23,12 @@ public sealed class LossHeadTests
 
     private static IEnumerable<LossConfig> Configs(bool plugin)
     {
-        yield return new LossConfig(LossKind.Softmax, UsePlugin: plugin);
-        yield return new LossConfig(LossKind.Softmax, UsePlugin: plugin, ClassifierBias: false);
-        yield return new LossConfig(LossKind.Modified, UsePlugin: plugin);
-        for (int m = 1; m <= 4; m++) yield return new LossConfig(LossKind.ASoftmax, M: m, UsePlugin: plugin);
-        yield return new LossConfig(LossKind.AMSoftmax, AmMargin: 0.35f, AmScale: 30f, UsePlugin: plugin);
-        yield return new LossConfig(LossKind.AMSoftmax, AmMargin: 0.1f, AmScale: 8f, UsePlugin: plugin);
+        yield return LossConfig.Of("softmax");
+        yield return LossConfig.Of("softmax", ("bias", false));
+        yield return LossConfig.Of("modified");
+        for (int m = 1; m <= 4; m++) yield return LossConfig.Of("asoftmax", ("m", m), ("use_plugin", plugin));
+        yield return LossConfig.Of("amsoftmax", ("margin", 0.35f), ("scale", 30f));
+        yield return LossConfig.Of("amsoftmax", ("margin", 0.1f), ("scale", 8f));
     }
 
     private static Dictionary<string, float[]> Run(GraphSession s, float[] feature, long[] label, float lambda) =>
@@ -49,7 +49,7 @@ public sealed class LossHeadTests
             using var session = new GraphSession(model, plugin);
             float[] weight = store[Classifier.WeightName].Data;
             float[]? bias = store.Contains(Classifier.BiasName) ? store[Classifier.BiasName].Data : null;
-            Assert.AreEqual(config.Kind == LossKind.Softmax && config.ClassifierBias, bias is not null, "only plain softmax with ClassifierBias has a bias");
+            Assert.AreEqual(config.Head == "softmax" && config.Bool("bias"), bias is not null, "only softmax with bias = true has a bias");
             foreach (float lambda in Lambdas)
             {
                 var (feature, label) = Batch_(seed++);
@@ -70,8 +70,8 @@ public sealed class LossHeadTests
     public void ASoftmaxWithMarginOneIsModifiedSoftmaxForAnyLambda()
     {
         var (feature, label) = Batch_(9);
-        using var modified = new GraphSession(LossGraph.Build(new LossConfig(LossKind.Modified), Classes, Width, new ParameterStore(5)), plugin: false);
-        using var margin1 = new GraphSession(LossGraph.Build(new LossConfig(LossKind.ASoftmax, M: 1), Classes, Width, new ParameterStore(5)), plugin: true);
+        using var modified = new GraphSession(LossGraph.Build(LossConfig.Of("modified"), Classes, Width, new ParameterStore(5)), plugin: false);
+        using var margin1 = new GraphSession(LossGraph.Build(LossConfig.Of("asoftmax", ("m", 1)), Classes, Width, new ParameterStore(5)), plugin: true);
         float reference = Run(modified, feature, label, 0f)[LossGraph.LossName][0];
         foreach (float lambda in Lambdas)
             Assert.AreEqual(reference, Run(margin1, feature, label, lambda)[LossGraph.LossName][0], 1e-4);
@@ -82,8 +82,8 @@ public sealed class LossHeadTests
     {
         for (int m = 2; m <= 4; m++)
         {
-            using var plugin = new GraphSession(LossGraph.Build(new LossConfig(LossKind.ASoftmax, M: m), Classes, Width, new ParameterStore(5)), plugin: true);
-            using var twin = new GraphSession(LossGraph.Build(new LossConfig(LossKind.ASoftmax, M: m, UsePlugin: false), Classes, Width, new ParameterStore(5)), plugin: false);
+            using var plugin = new GraphSession(LossGraph.Build(LossConfig.Of("asoftmax", ("m", m)), Classes, Width, new ParameterStore(5)), plugin: true);
+            using var twin = new GraphSession(LossGraph.Build(LossConfig.Of("asoftmax", ("m", m), ("use_plugin", false)), Classes, Width, new ParameterStore(5)), plugin: false);
             foreach (float lambda in Lambdas)
             {
                 var (feature, label) = Batch_((ulong)(m * 10) + (ulong)lambda);
@@ -96,13 +96,13 @@ public sealed class LossHeadTests
     }
 
     [TestMethod]
-    [DataRow(LossKind.Softmax)]
-    [DataRow(LossKind.Modified)]
-    [DataRow(LossKind.ASoftmax)]
-    [DataRow(LossKind.AMSoftmax)]
-    public void NaNFeaturesGiveANaNLossAndLeaveOtherRowsIntact(LossKind kind)
+    [DataRow("softmax")]
+    [DataRow("modified")]
+    [DataRow("asoftmax")]
+    [DataRow("amsoftmax")]
+    public void NaNFeaturesGiveANaNLossAndLeaveOtherRowsIntact(string head)
     {
-        var config = new LossConfig(kind, M: 4);
+        var config = LossConfig.Of(head);
         var store = new ParameterStore(5);
         using var session = new GraphSession(LossGraph.Build(config, Classes, Width, store), plugin: true);
         var (feature, label) = Batch_(21);
@@ -115,14 +115,14 @@ public sealed class LossHeadTests
     }
 
     [TestMethod]
-    [DataRow(LossKind.Softmax, Classes)]
-    [DataRow(LossKind.Softmax, -1L)]
-    [DataRow(LossKind.ASoftmax, Classes + 5L)]
-    [DataRow(LossKind.ASoftmax, -1L)]
-    [DataRow(LossKind.AMSoftmax, -Classes - 1L)]
-    public void LabelOutOfRangeIsARunTimeError(LossKind kind, long bad)
+    [DataRow("softmax", Classes)]
+    [DataRow("softmax", -1L)]
+    [DataRow("asoftmax", Classes + 5L)]
+    [DataRow("asoftmax", -1L)]
+    [DataRow("amsoftmax", -Classes - 1L)]
+    public void LabelOutOfRangeIsARunTimeError(string head, long bad)
     {
-        using var session = new GraphSession(LossGraph.Build(new LossConfig(kind), Classes, Width, new ParameterStore(5)), plugin: true);
+        using var session = new GraphSession(LossGraph.Build(LossConfig.Of(head), Classes, Width, new ParameterStore(5)), plugin: true);
         var (feature, label) = Batch_(31);
         label[7] = bad;
         var e = Assert.ThrowsExactly<OnnxRuntimeException>(() => Run(session, feature, label, 5f));
@@ -146,7 +146,7 @@ public sealed class LossHeadTests
     public void ClassifierUsesCaffeInitialisation()
     {
         var store = new ParameterStore(5);
-        LossGraph.Build(new LossConfig(LossKind.Softmax), Classes, Width, store);
+        LossGraph.Build(LossConfig.Of("softmax"), Classes, Width, store);
         var w = store[Classifier.WeightName];
         var b = store[Classifier.BiasName];
         CollectionAssert.AreEqual(new long[] { Classes, Width }, w.Shape);
@@ -160,11 +160,14 @@ public sealed class LossHeadTests
     [TestMethod]
     public void InvalidConfigurationsAreRejectedWhenBuilding()
     {
-        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(new LossConfig(LossKind.ASoftmax, M: 0), Classes, Width, new ParameterStore(1)));
-        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(new LossConfig(LossKind.ASoftmax, M: 9, UsePlugin: false), Classes, Width, new ParameterStore(1)));
-        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(new LossConfig(LossKind.AMSoftmax, AmScale: 0), Classes, Width, new ParameterStore(1)));
-        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(new LossConfig(LossKind.Softmax), 1, Width, new ParameterStore(1)));
-        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Parse("arcface"));
-        Assert.AreEqual(LossKind.AMSoftmax, LossGraph.Parse("AMSoftmax"));
+        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(LossConfig.Of("asoftmax", ("m", 0)), Classes, Width, new ParameterStore(1)));
+        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(LossConfig.Of("asoftmax", ("m", 9), ("use_plugin", false)), Classes, Width, new ParameterStore(1)));
+        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(LossConfig.Of("amsoftmax", ("scale", 0)), Classes, Width, new ParameterStore(1)));
+        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(LossConfig.Of("softmax"), 1, Width, new ParameterStore(1)));
+        Assert.ThrowsExactly<ArgumentException>(() => LossConfig.Of("arcface"));
+        Assert.ThrowsExactly<ArgumentException>(() => LossConfig.Of("softmax", ("m", 4)), "a parameter the head does not have");
+        Assert.ThrowsExactly<ArgumentException>(() => LossConfig.Of("asoftmax", ("m", 2.5)), "m is an integer");
+        Assert.AreEqual("amsoftmax", LossConfig.Of("AMSoftmax").Head);
+        Assert.AreEqual("irsoftmax-a", LossConfig.Of("IRSoftmax_A").Head);
     }
 }

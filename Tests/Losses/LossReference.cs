@@ -24,15 +24,15 @@ internal static class LossReference
                 double xw = Dot(x, w);
                 double cos = xw / (xNorm * wNorm);
                 bool target = j == label[i];
-                logits[i, j] = config.Kind switch
+                logits[i, j] = config.Head switch
                 {
-                    LossKind.Softmax => xw + (bias?[j] ?? 0.0),
-                    LossKind.Modified => xw / wNorm,
-                    LossKind.ASoftmax => target
-                        ? xNorm * (lambda * cos + MarginReference.Psi(cos, config.M)) / (1 + lambda)
+                    "softmax" => xw + (bias?[j] ?? 0.0),
+                    "modified" => xw / wNorm,
+                    "asoftmax" => target
+                        ? xNorm * (lambda * cos + MarginReference.Psi(cos, config.Int("m"))) / (1 + lambda)
                         : xNorm * cos,
-                    LossKind.AMSoftmax => config.AmScale * (cos - (target ? config.AmMargin : 0)),
-                    _ => throw new NotSupportedException(config.Kind.ToString()),
+                    "amsoftmax" => (double)config.Float("scale") * (cos - (target ? (double)config.Float("margin") : 0)),
+                    _ => throw new NotSupportedException(config.Head),
                 };
             }
         }

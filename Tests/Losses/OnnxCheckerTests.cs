@@ -26,7 +26,7 @@ for n in m.graph.node:
 
     private static string[] Check(LossConfig config)
     {
-        string dir = Path.Combine(Path.GetTempPath(), $"sphereface-checker-{Environment.ProcessId}-{config.Kind}-{config.UsePlugin}-{config.Centres}");
+        string dir = Path.Combine(Path.GetTempPath(), $"sphereface-checker-{Environment.ProcessId}-{config.ToJson().ToJsonString().GetHashCode():x8}");
         Directory.CreateDirectory(dir);
         try
         {
@@ -47,22 +47,22 @@ for n in m.graph.node:
     }
 
     [TestMethod]
-    [DataRow(LossKind.Softmax)]
-    [DataRow(LossKind.Modified)]
-    [DataRow(LossKind.AMSoftmax)]
-    public void StandardHeadsPassTheCheckerWithEveryShapeInferred(LossKind kind)
+    [DataRow("softmax")]
+    [DataRow("modified")]
+    [DataRow("amsoftmax")]
+    public void StandardHeadsPassTheCheckerWithEveryShapeInferred(string kind)
     {
-        var lines = Check(new LossConfig(kind));
+        var lines = Check(TestLoss.Of(kind));
         Assert.AreEqual("checked", lines[0]);
         CollectionAssert.AreEqual(Array.Empty<string>(), lines.Skip(1).Where(l => l.EndsWith(" ?")).ToArray());
     }
 
     [TestMethod]
-    [DataRow(CentreUpdate.Loss)]
-    [DataRow(CentreUpdate.MemoryBank)]
-    public void IRSoftmaxAMPassesTheCheckerWithEveryShapeInferred(CentreUpdate centres)
+    [DataRow("loss")]
+    [DataRow("memory-bank")]
+    public void IRSoftmaxAMPassesTheCheckerWithEveryShapeInferred(string centres)
     {
-        var lines = Check(new LossConfig(LossKind.IRSoftmaxAM, Centres: centres));
+        var lines = Check(TestLoss.Of("irsoftmax-am", centres: centres));
         Assert.AreEqual("checked", lines[0]);
         CollectionAssert.AreEqual(Array.Empty<string>(), lines.Skip(1).Where(l => l.EndsWith(" ?")).ToArray());
     }
@@ -70,7 +70,7 @@ for n in m.graph.node:
     [TestMethod]
     public void TwinASoftmaxPassesTheCheckerWithEveryShapeInferred()
     {
-        var lines = Check(new LossConfig(LossKind.ASoftmax, M: 4, UsePlugin: false));
+        var lines = Check(TestLoss.Of("asoftmax", m: 4, plugin: false));
         Assert.AreEqual("checked", lines[0]);
         Assert.IsFalse(lines.Any(l => l.StartsWith("ai.sphereface")), "the twin has no custom-domain node");
         CollectionAssert.AreEqual(Array.Empty<string>(), lines.Skip(1).Where(l => l.EndsWith(" ?")).ToArray());
@@ -79,7 +79,7 @@ for n in m.graph.node:
     [TestMethod]
     public void PluginASoftmaxPassesTheCheckerButItsCustomNodeHasNoInferredShape()
     {
-        var lines = Check(new LossConfig(LossKind.ASoftmax, M: 4));
+        var lines = Check(TestLoss.Of("asoftmax", m: 4));
         Assert.AreEqual("checked", lines[0]);
         // The checker accepts nodes of an unregistered domain without a schema; shape inference cannot see
         // through them, so the Psi output (and what depends on it) stays without an inferred shape.

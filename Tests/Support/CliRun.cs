@@ -14,4 +14,19 @@ public static class CliRun
         try { return (CliApp.Run(args), err.ToString()); }
         finally { Console.SetError(previous); }
     }
+
+    /// <summary>Exit code, stdout and stderr text of <c>sphereface args…</c>.</summary>
+    public static (int Code, string Output, string Error) RunCapturing(params string[] args)
+    {
+        var (output, err) = (new StringWriter(), new StringWriter());
+        var (previousOut, previousErr) = (Console.Out, Console.Error);
+        Console.SetOut(output);
+        Console.SetError(err);
+        try { return (CliApp.Run(args), output.ToString(), err.ToString()); }
+        finally
+        {
+            Console.SetOut(previousOut);
+            Console.SetError(previousErr);
+        }
+    }
 }

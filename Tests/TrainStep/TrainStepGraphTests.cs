@@ -1,3 +1,4 @@
+using SphereFace.Tests.Losses;
 using SphereFace.Graphs.Losses;
 using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Parameters;
@@ -38,7 +39,7 @@ public sealed class TrainStepGraphTests
     [TestMethod]
     public void CarriedTensorsFollowTheContract()
     {
-        var (step, store, _) = Build(new LossConfig(LossKind.Softmax));
+        var (step, store, _) = Build(TestLoss.Of("softmax"));
         var inputs = step.Model.Graph.Input.Select(i => i.Name).ToArray();
         var outputs = step.Model.Graph.Output.Select(o => o.Name).ToArray();
         CollectionAssert.AreEqual(new[] { "data", "label", "lr", "lambda" }.Concat(step.Carried.Select(c => c.Input)).ToArray(), inputs);
@@ -48,19 +49,19 @@ public sealed class TrainStepGraphTests
     }
 
     [TestMethod]
-    [DataRow(LossKind.Softmax, false)]
-    [DataRow(LossKind.ASoftmax, true)]
-    [DataRow(LossKind.ASoftmax, false)]
-    [DataRow(LossKind.AMSoftmax, false)]
-    [DataRow(LossKind.Modified, false)]
-    public void AppliedGradientMatchesFiniteDifferencesAndCaffeUpdate(LossKind kind, bool plugin)
+    [DataRow("softmax", false)]
+    [DataRow("asoftmax", true)]
+    [DataRow("asoftmax", false)]
+    [DataRow("amsoftmax", false)]
+    [DataRow("modified", false)]
+    public void AppliedGradientMatchesFiniteDifferencesAndCaffeUpdate(string kind, bool plugin)
     {
-        var (step, store, feeds) = Build(new LossConfig(kind, M: 4, UsePlugin: plugin));
+        var (step, store, feeds) = Build(TestLoss.Of(kind, m: 4, plugin: plugin));
         Assert.AreEqual(plugin, step.NeedsPlugin);
         using var model = new OrtModel(step.Model, threads: 2);
         var solver = step.Config.Solver;
         string[] probe = ["conv1_1/weight", "conv1_1/bias", "relu1_1/slope", "conv3_1/weight", "fc5/weight", "fc6/weight",
-            .. kind == LossKind.Softmax ? new[] { "fc6/bias" } : []];
+            .. kind == "softmax" ? new[] { "fc6/bias" } : []];
         var outputs = new List<string> { "loss" };
         outputs.AddRange(probe.Select(p => "next/" + p));
         outputs.AddRange(probe.Select(p => "next/momentum/" + p));

@@ -16,7 +16,7 @@ namespace SphereFace.Tests.Training;
 [TestClass]
 public sealed class ExportTests
 {
-    private static readonly TrainRunConfig Config = new() { Net = "sphere4", Classes = 3, EmbeddingSize = 16, Seed = 21 };
+    private static readonly RunSpec Config = new() { Net = new NetSpec("sphere4", embeddingSize: 16), Classes = 3, Seed = 21 };
 
     /// <summary>A checkpoint holding a sphere4's parameters from a store seeded with <paramref name="seed"/>, plus momenta and a classifier.</summary>
     private static (Checkpoint Checkpoint, ParameterStore Store) MakeCheckpoint(ulong seed, Func<string, bool>? keep = null)

@@ -1,3 +1,4 @@
+using SphereFace.Tests.Losses;
 using SphereFace.Graphs.IO;
 using SphereFace.Graphs.Losses;
 using SphereFace.Training.Checkpoints;
@@ -12,21 +13,22 @@ public sealed class InitFromTests
 {
     private static readonly TrainSessionOptions Options = new(Threads: 2);
 
-    private static TrainRunConfig Config(string net, LossConfig loss, int classes) => new()
+    private static RunSpec Config(string net, LossConfig loss, int classes) => new()
     {
-        Net = net, Loss = loss, Classes = classes, BatchSize = 4, Iterations = 2, BaseLr = 0.01f, LrSteps = [],
-        LambdaGamma = 0.5f, Seed = 5, Data = $"random:{2 * classes}", LogEvery = 1, CheckpointEvery = 100,
+        Net = new NetSpec(net), Loss = loss, Classes = classes, Batch = 4, Solver = new SolverSpec { Iterations = 2, BaseLr = 0.01f, LrSteps = [] },
+        Lambda = new LambdaSpec { Gamma = 0.5f }, Seed = 5, Data = new DataSpec { Source = $"random:{2 * classes}" },
+        Output = new OutputSpec { LogEvery = 1, CheckpointEvery = 100 },
     };
 
     /// <summary>Trains <paramref name="config"/> into <paramref name="folder"/> and returns the checkpoint path.</summary>
-    private static string Train(TrainRunConfig config, string folder)
+    private static string Train(RunSpec config, string folder)
     {
         using var prepared = PreparedRun.Create(config, Options);
-        new TrainingRun(prepared.Loop, new RunFolder(folder), prepared.Identity, config.Iterations, 1, 100).Run(CancellationToken.None);
+        new TrainingRun(prepared.Loop, new RunFolder(folder), prepared.Identity, config.Solver.Iterations, 1, 100).Run(CancellationToken.None);
         return Path.Combine(folder, "checkpoint.safetensors");
     }
 
-    private static IReadOnlyList<NamedTensor> Start(TrainRunConfig config, out string? summary)
+    private static IReadOnlyList<NamedTensor> Start(RunSpec config, out string? summary)
     {
         using var prepared = PreparedRun.Create(config, Options);
         summary = prepared.InitialisedFrom;
@@ -37,11 +39,11 @@ public sealed class InitFromTests
     public void FineTuningCopiesMatchingParametersAndSeedsTheRest()
     {
         using var temp = new TempDir();
-        string source = Train(Config("sphere4", new LossConfig(LossKind.Softmax), 3), temp.File("softmax"));
+        string source = Train(Config("sphere4", TestLoss.Of("softmax"), 3), temp.File("softmax"));
         var trained = CheckpointFile.Load(source);
 
         // Another loss with more classes: the classifier's shape differs, the backbone matches.
-        var target = Config("sphere4", new LossConfig(LossKind.ASoftmax, M: 4), 5);
+        var target = Config("sphere4", TestLoss.Of("asoftmax", m: 4), 5);
         var seeded = Start(target, out var noSummary);
         var started = Start(target with { InitFrom = source }, out var summary);
 
@@ -73,8 +75,8 @@ public sealed class InitFromTests
     public void ACheckpointOfAnotherNetIsRefusedByName()
     {
         using var temp = new TempDir();
-        string source = Train(Config("sphere4", new LossConfig(LossKind.Softmax), 3), temp.File("softmax"));
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => Start(Config("sphere10", new LossConfig(LossKind.Softmax), 3) with { InitFrom = source }, out _));
+        string source = Train(Config("sphere4", TestLoss.Of("softmax"), 3), temp.File("softmax"));
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => Start(Config("sphere10", TestLoss.Of("softmax"), 3) with { InitFrom = source }, out _));
         StringAssert.Contains(e.Message, "sphere4");
         StringAssert.Contains(e.Message, "sphere10");
     }

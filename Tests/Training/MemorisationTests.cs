@@ -1,3 +1,4 @@
+using SphereFace.Tests.Losses;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using SphereFace.Graphs.IO;
@@ -25,17 +26,17 @@ public sealed class MemorisationTests
     [Timeout(600_000, CooperativeCancellation = true)]
     public void Sphere4ASoftmaxMemorisesRandomLabels()
     {
-        var config = new TrainRunConfig
+        var config = new RunSpec
         {
-            Net = "sphere4", Loss = new LossConfig(LossKind.ASoftmax, M: 4), Classes = Classes, BatchSize = Batch,
-            Iterations = MaxIterations, BaseLr = 0.01f, LrSteps = [], LambdaGamma = 0.5f, Seed = 3, Data = $"random:{Samples}",
-            LogEvery = 4, CheckpointEvery = 1000,
+            Net = new NetSpec("sphere4"), Loss = TestLoss.Of("asoftmax", m: 4), Classes = Classes, Batch = Batch,
+            Solver = new SolverSpec { Iterations = MaxIterations, BaseLr = 0.01f, LrSteps = [] }, Lambda = new LambdaSpec { Gamma = 0.5f }, Seed = 3,
+            Data = new DataSpec { Source = $"random:{Samples}" }, Output = new OutputSpec { LogEvery = 4, CheckpointEvery = 1000 },
         };
         using var temp = new TempDir();
         var steps = new List<StepRecord>();
         using (var prepared = PreparedRun.Create(config, new TrainSessionOptions(Threads: 2)))
         {
-            var run = new TrainingRun(prepared.Loop, new RunFolder(temp.Path), prepared.Identity, MaxIterations, config.LogEvery, config.CheckpointEvery);
+            var run = new TrainingRun(prepared.Loop, new RunFolder(temp.Path), prepared.Identity, MaxIterations, config.Output.LogEvery, config.Output.CheckpointEvery);
             using var cancel = new CancellationTokenSource();
             // Stop once a whole epoch (Samples / Batch consecutive batches) was classified correctly.
             run.Stepped = s =>

@@ -1,3 +1,4 @@
+using SphereFace.Tests.Losses;
 using SphereFace.Graphs.IO;
 using SphereFace.Graphs.Losses;
 using SphereFace.Tests.Support;
@@ -92,10 +93,11 @@ public sealed class ResumeTests
     [TestMethod]
     public void Sphere4ResumeIsBitwiseEqualToUninterruptedRun()
     {
-        var config = new TrainRunConfig
+        var config = new RunSpec
         {
-            Net = "sphere4", Loss = new LossConfig(LossKind.ASoftmax, M: 4), Classes = 3, BatchSize = 4, Iterations = 4,
-            BaseLr = 0.01f, LrSteps = [3], LambdaGamma = 0.5f, Seed = 9, Data = "random:6", LogEvery = 1, CheckpointEvery = 100,
+            Net = new NetSpec("sphere4"), Loss = TestLoss.Of("asoftmax", m: 4), Classes = 3, Batch = 4,
+            Solver = new SolverSpec { Iterations = 4, BaseLr = 0.01f, LrSteps = [3] }, Lambda = new LambdaSpec { Gamma = 0.5f }, Seed = 9,
+            Data = new DataSpec { Source = "random:6" }, Output = new OutputSpec { LogEvery = 1, CheckpointEvery = 100 },
         };
         var options = new TrainSessionOptions(Threads: 2);
         using var temp = new TempDir();
@@ -103,7 +105,7 @@ public sealed class ResumeTests
         List<StepRecord> RunSphere(string folder, Checkpoint? resume, int stopAfter, out IReadOnlyList<NamedTensor> final)
         {
             using var prepared = PreparedRun.Create(config, options, resume, "resume");
-            var run = new TrainingRun(prepared.Loop, new RunFolder(folder), prepared.Identity, config.Iterations, 1, 100);
+            var run = new TrainingRun(prepared.Loop, new RunFolder(folder), prepared.Identity, config.Solver.Iterations, 1, 100);
             var steps = new List<StepRecord>();
             using var cancel = new CancellationTokenSource();
             run.Stepped = s => { steps.Add(s); if (s.Iteration + 1 == stopAfter) cancel.Cancel(); };

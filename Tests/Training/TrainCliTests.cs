@@ -65,7 +65,7 @@ public sealed class TrainCliTests
         Assert.AreEqual(2, checkpoint.Iteration);
         Assert.AreEqual("sphere4", checkpoint.Net);
         Assert.AreEqual("ASoftmax m=4", checkpoint.Loss);
-        Assert.AreEqual(8, TrainRunConfig.FromJson(checkpoint.ConfigJson, "c").EmbeddingSize);
+        Assert.AreEqual(8, RunSpec.FromJson(checkpoint.ConfigJson, "c").Net.EmbeddingSize);
 
         // A fresh run into the same folder would overwrite the checkpoint: refused.
         (code, error) = Run("train", "--net", "sphere4", "--classes", "3", "--data", "random:4", "--batch", "2", "--iterations", "1", "--out", run);

@@ -21,7 +21,7 @@ public static class CheckpointExport
     /// </summary>
     public static ModelProto Build(Checkpoint checkpoint, string source)
     {
-        var config = TrainRunConfig.FromJson(checkpoint.ConfigJson, source);
+        var config = RunSpec.FromJson(checkpoint.ConfigJson, source);
         var net = config.NetConfig;
         if (net.Name != checkpoint.Net)
             throw new InvalidDataException($"Checkpoint '{source}' says net {checkpoint.Net} but its configuration says {net.Name}.");

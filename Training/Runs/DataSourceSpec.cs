@@ -31,7 +31,7 @@ public static class DataSourceSpec
     {
         if (IsRandom(spec)) { RandomCount(spec); return null; }
         if (!Directory.Exists(spec))
-            throw new DirectoryNotFoundException($"--data '{spec}' is neither random:N nor an existing dataset folder.");
+            throw new DirectoryNotFoundException($"data source '{spec}' is neither random:N nor an existing dataset folder.");
         return FaceDataset.Load(spec, landmarks, Identities(identityList)).Identities.Count;
     }
 
@@ -40,17 +40,18 @@ public static class DataSourceSpec
         identityList is null ? null : IdentityListFile.Read(identityList);
 
     /// <summary>Opens the source of a run; <paramref name="resumeFrom"/> continues a checkpoint's sample order.</summary>
-    public static IBatchSource Open(TrainRunConfig config, SampleOrderState? resumeFrom)
+    public static IBatchSource Open(RunSpec spec, SampleOrderState? resumeFrom)
     {
-        if (IsRandom(config.Data))
-            return new RandomLabelBatchSource(RandomCount(config.Data), config.Classes, config.BatchSize, ImageLength, config.Seed, resumeFrom);
-        var dataset = FaceDataset.Load(config.Data, config.Landmarks, Identities(config.IdentityList));
-        if (dataset.Identities.Count != config.Classes)
-            throw new InvalidDataException($"Dataset '{config.Data}' has {dataset.Identities.Count} identities but the run is configured for {config.Classes} classes.");
+        var data = spec.Data;
+        if (IsRandom(data.Source))
+            return new RandomLabelBatchSource(RandomCount(data.Source), spec.ClassCount, spec.Batch, ImageLength, spec.Seed, resumeFrom);
+        var dataset = FaceDataset.Load(data.Source, data.Landmarks, Identities(data.IdentityList));
+        if (dataset.Identities.Count != spec.ClassCount)
+            throw new InvalidDataException($"Dataset '{data.Source}' has {dataset.Identities.Count} identities but the run is configured for {spec.ClassCount} classes.");
         return new FaceBatchSource(dataset, new FaceBatchSourceOptions
         {
-            BatchSize = config.BatchSize, Seed = config.Seed, Resume = resumeFrom, Workers = config.DataWorkers,
-            FlipProbability = config.FlipProbability,
+            BatchSize = spec.Batch, Seed = spec.Seed, Resume = resumeFrom, Workers = data.Workers,
+            FlipProbability = data.FlipProbability,
         });
     }
 

@@ -15,7 +15,7 @@ namespace SphereFace.Training.Runs;
 /// </summary>
 public sealed class PreparedRun : IDisposable
 {
-    private PreparedRun(TrainRunConfig config, TrainStepSession session, IBatchSource source, TrainingLoop loop, string? initialisedFrom)
+    private PreparedRun(RunSpec config, TrainStepSession session, IBatchSource source, TrainingLoop loop, string? initialisedFrom)
     {
         InitialisedFrom = initialisedFrom;
         Config = config;
@@ -25,35 +25,35 @@ public sealed class PreparedRun : IDisposable
     }
 
     /// <summary>The run configuration.</summary>
-    public TrainRunConfig Config { get; }
+    public RunSpec Config { get; }
     /// <summary>The training-step session.</summary>
     public TrainStepSession Session { get; }
     /// <summary>The data source.</summary>
     public IBatchSource Source { get; }
     /// <summary>The step loop (its <see cref="TrainingLoop.Iteration"/> is where the run starts).</summary>
     public TrainingLoop Loop { get; }
-    /// <summary>With <see cref="TrainRunConfig.InitFrom"/> on a new run: which parameters came from that checkpoint.</summary>
+    /// <summary>With <see cref="RunSpec.InitFrom"/> on a new run: which parameters came from that checkpoint.</summary>
     public string? InitialisedFrom { get; }
     /// <summary>What checkpoints record about the model.</summary>
     public RunIdentity Identity => new(Config.NetConfig.Name, Config.LossName, Config.ToJson());
 
     /// <summary>Sets up the graph <paramref name="config"/> describes, built in memory (as <c>build-graph</c> would write it).</summary>
-    public static PreparedRun Create(TrainRunConfig config, TrainSessionOptions options, Checkpoint? resume = null, string resumeSource = "") =>
+    public static PreparedRun Create(RunSpec config, TrainSessionOptions options, Checkpoint? resume = null, string resumeSource = "") =>
         Create(config, TrainGraph.FromSet(GraphFolder.Build(config.Validate().GraphSpec)), options, resume, resumeSource);
 
     /// <summary>
     /// Sets up <paramref name="graph"/> for <paramref name="config"/>. With <paramref name="resume"/> (read from
     /// <paramref name="resumeSource"/>), the checkpoint's tensors, iteration and sample order are restored after checking
     /// it belongs to the same net and loss; otherwise the carried tensors start from the graph's initial values, or, for
-    /// the parameters whose name and shape match, from <see cref="TrainRunConfig.InitFrom"/>.
+    /// the parameters whose name and shape match, from <see cref="RunSpec.InitFrom"/>.
     /// </summary>
-    public static PreparedRun Create(TrainRunConfig config, TrainGraph graph, TrainSessionOptions options, Checkpoint? resume = null, string resumeSource = "")
+    public static PreparedRun Create(RunSpec config, TrainGraph graph, TrainSessionOptions options, Checkpoint? resume = null, string resumeSource = "")
     {
         config.Validate();
         var net = config.NetConfig;
         resume?.EnsureMatches(net.Name, config.LossName, resumeSource);
-        var lr = new MultiStepLr(config.BaseLr, config.LrGamma, config.LrSteps, config.Iterations);
-        var lambda = new LambdaSchedule(config.LambdaBase, config.LambdaGamma, config.LambdaPower, config.LambdaMin).Validate();
+        var lr = new MultiStepLr(config.Solver.BaseLr, config.Solver.LrGamma, config.Solver.LrSteps, config.Solver.Iterations);
+        var lambda = config.LambdaSchedule.Validate();
         var plugins = graph.Plugins;
         if (plugins.Count > 0)
         {
@@ -73,7 +73,7 @@ public sealed class PreparedRun : IDisposable
             {
                 var init = config.InitFrom is { } path ? CheckpointFile.Load(path) : null;
                 if (init is not null && init.Net != net.Name)
-                    throw new InvalidDataException($"--init-from checkpoint '{config.InitFrom}' is for net {init.Net}, not {net.Name}.");
+                    throw new InvalidDataException($"init_from checkpoint '{config.InitFrom}' is for net {init.Net}, not {net.Name}.");
                 var copied = new List<string>();
                 var parameters = graph.Contract.Carried.Where(c => c.Kind == CarriedKind.Parameter).Select(c => c.Input).ToHashSet();
                 foreach (var start in graph.InitialValues())

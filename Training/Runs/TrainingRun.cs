@@ -23,6 +23,8 @@ public sealed class TrainingRun(TrainingLoop loop, RunFolder folder, RunIdentity
     public Action<StepRecord>? Stepped { get; set; }
     /// <summary>Called for every metrics row.</summary>
     public Action<MetricsRow>? Logged { get; set; }
+    /// <summary>Whether rows carry λ (the graph has a λ input); heads without λ log none.</summary>
+    public bool LogsLambda { get; init; } = true;
     /// <summary>Called after every checkpoint with its iteration.</summary>
     public Action<long>? Checkpointed { get; set; }
 
@@ -44,7 +46,7 @@ public sealed class TrainingRun(TrainingLoop loop, RunFolder folder, RunIdentity
             long done = loop.Iteration;
             if (done % logEvery == 0 || done == iterations)
             {
-                var row = new MetricsRow(done, lossSum / windowSteps, accSum / windowSteps, step.Lr, step.Lambda,
+                var row = new MetricsRow(done, lossSum / windowSteps, accSum / windowSteps, step.Lr, LogsLambda ? step.Lambda : null,
                     windowSteps * (double)loop.BatchSize / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
                 folder.AppendMetrics(row);
                 folder.Log(row.ToLogLine(iterations));

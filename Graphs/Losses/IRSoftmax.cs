@@ -18,7 +18,7 @@ namespace SphereFace.Graphs.Losses;
 /// </item>
 /// </list>
 /// </summary>
-public static class IRSoftmaxHead
+public static class IRSoftmax
 {
     /// <summary>Parameter name of the trained centres.</summary>
     public const string CentresName = "fc6/centres";
@@ -27,10 +27,31 @@ public static class IRSoftmaxHead
     /// <summary>State input of the per-class write counts.</summary>
     public static readonly string CountName = TrainStep.CarriedTensor.StateNamed("memory_count");
 
-    /// <summary>Appends the head (called by <see cref="LossHead.Append"/>, which validates the arguments).</summary>
-    internal static LossOutputs Append(GraphBuilder g, string feature, string label, string lambda, int classes, LossConfig config, ParameterStore store)
+    /// <summary>The parameters both IR-Softmax heads add to their base loss's.</summary>
+    internal static readonly LossParameter[] Shared =
+    [
+        new("centres", System.Text.Json.Nodes.JsonValue.Create("loss"), "centre update: loss (centre loss, renormalised; the paper's choice) or memory-bank"),
+        new("memory_bank_size", System.Text.Json.Nodes.JsonValue.Create(8), "memory bank: features kept per class (K ≥ 1)"),
+        new("centre_loss_weight", System.Text.Json.Nodes.JsonValue.Create(1.0), "weight of the centre loss (≥ 0)"),
+    ];
+
+    /// <summary>The centre update of <paramref name="config"/>.</summary>
+    public static CentreUpdate Centres(LossConfig config) => LossGraph.ParseCentreUpdate(config.String("centres"));
+
+    /// <summary>Throws unless the IR-Softmax parameters are in range.</summary>
+    internal static void Validate(LossConfig config)
     {
-        long width = g.Info(feature).Shape[1];
+        _ = Centres(config);
+        if (config.Int("memory_bank_size") < 1) throw new ArgumentException($"loss.memory_bank_size (IR-Softmax K) must be at least 1, got {config.Int("memory_bank_size")}.");
+        float w = config.Float("centre_loss_weight");
+        if (!float.IsFinite(w) || w < 0) throw new ArgumentException($"loss.centre_loss_weight must be a finite number ≥ 0, got {w}.");
+    }
+
+    /// <summary>Appends IR-Softmax on A-Softmax (<paramref name="angular"/>) or on AM-Softmax.</summary>
+    internal static LossOutputs Append(LossInputs inputs, LossConfig config, bool angular)
+    {
+        var (g, feature, label, classes, store) = (inputs.Graph, inputs.Feature, inputs.Label, inputs.Classes, inputs.Store);
+        long width = inputs.Width;
         string safeLabel = TargetLogits.SafeLabel(g, label, classes);
         string index = g.Node("Unsqueeze", [safeLabel, g.ConstInts(1)]);
         string unitFeature = StopGradient.Apply(g, g.Node("Div", [feature, Classifier.RowNorm(g, feature)]), "unit_feature");
@@ -39,7 +60,7 @@ public static class IRSoftmaxHead
         string? centreLoss = null;
         var unitRowParameters = new List<string>();
         var state = new List<CarriedState>();
-        if (config.Centres == CentreUpdate.Loss)
+        if (Centres(config) == CentreUpdate.Loss)
         {
             string centres = g.Parameter(store.GetOrCreate(CentresName, [classes, width], new UnitRowFiller(), lrMult: 1f, decayMult: 0f));
             unitRowParameters.Add(centres);
@@ -47,16 +68,16 @@ public static class IRSoftmaxHead
             // c_{y_i} as onehot · C (a MatMul, whose gradient is plain; the one-hot mask needs none).
             string own = g.Node("MatMul", [TargetLogits.OneHot(g, label, classes), centres]);
             string squared = g.Node("ReduceSumSquare", [g.Node("Sub", [own, unitFeature])], [Attr.Ints("axes", 1), Attr.Int("keepdims", 0)]);
-            centreLoss = g.Node("Mul", [g.Node("ReduceMean", [squared], [Attr.Int("keepdims", 0)]), g.Const(config.CentreLossWeight)]);
+            centreLoss = g.Node("Mul", [g.Node("ReduceMean", [squared], [Attr.Int("keepdims", 0)]), g.Const(config.Float("centre_loss_weight"))]);
         }
         else
         {
-            directions = MemoryBank(g, unitFeature, safeLabel, label, classes, width, config.MemoryBankSize, state);
+            directions = MemoryBank(g, unitFeature, safeLabel, label, classes, width, config.Int("memory_bank_size"), state);
         }
 
-        string logits = config.Kind == LossKind.IRSoftmaxA
-            ? LossHead.ASoftmaxLogits(g, feature, label, index, lambda, classes, config, directions)
-            : LossHead.AMSoftmaxLogits(g, feature, label, classes, config, directions);
+        string logits = angular
+            ? MarginLogits.ASoftmax(inputs, index, config.Int("m"), config.Bool("use_plugin"), directions)
+            : MarginLogits.AMSoftmax(inputs, config.Float("margin"), config.Float("scale"), directions);
         string loss = CrossEntropy.MeanLoss(g, logits, index);
         if (centreLoss is not null) loss = g.Node("Add", [loss, centreLoss]);
         return new LossOutputs(loss, logits, CrossEntropy.Accuracy(g, logits, label))

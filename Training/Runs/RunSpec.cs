@@ -1,0 +1,241 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using SphereFace.Graphs.Export;
+using SphereFace.Graphs.Losses;
+using SphereFace.Graphs.Nets;
+using SphereFace.Graphs.TrainStep;
+
+namespace SphereFace.Training.Runs;
+
+/// <summary>
+/// Everything a training run is (docs/run-spec.md): the net, the loss head and its parameters, classes, batch, kernels,
+/// solver and schedules (lr, λ), data, seed, machine and output. Stored as versioned JSON — the file
+/// <c>train --config</c> reads, the run folder's <c>config.json</c> and every checkpoint's configuration.
+/// </summary>
+public sealed record RunSpec
+{
+    /// <summary>The schema version this code writes and reads.</summary>
+    public const int CurrentVersion = 1;
+
+    /// <summary>Schema version (<see cref="CurrentVersion"/>).</summary>
+    public int Version { get; init; } = CurrentVersion;
+    /// <summary>What the run is for, in a line (optional; spec files under configs/ say why their values differ from the defaults).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Description { get; init; }
+    /// <summary>The net.</summary>
+    public NetSpec Net { get; init; } = new();
+    /// <summary>The loss head and its parameters.</summary>
+    public LossConfig Loss { get; init; } = LossConfig.Of("asoftmax");
+    /// <summary>Identities of the classifier; null until resolved from the dataset.</summary>
+    public int? Classes { get; init; }
+    /// <summary>Images per step.</summary>
+    public int Batch { get; init; } = 32;
+    /// <summary>How the graph computes its convolutions (docs/kernels.md).</summary>
+    [JsonConverter(typeof(KernelsJsonConverter))]
+    public Kernels Kernels { get; init; } = Kernels.OneDnn;
+    /// <summary>
+    /// The graph folder this run trains (<c>train --graph</c>; absolute), whose manifest fixed net, loss, classes, batch,
+    /// kernels and solver; null when the run built its graph from those fields.
+    /// </summary>
+    public string? Graph { get; init; }
+    /// <summary>SGD and the learning-rate schedule.</summary>
+    public SolverSpec Solver { get; init; } = new();
+    /// <summary>A-Softmax's λ schedule.</summary>
+    public LambdaSpec Lambda { get; init; } = new();
+    /// <summary>The images.</summary>
+    public DataSpec Data { get; init; } = new();
+    /// <summary>Seed of the initialisation and of the data order.</summary>
+    public ulong Seed { get; init; } = 1;
+    /// <summary>
+    /// Fine-tuning: a checkpoint (of the same net) whose parameters start this run wherever name and shape match; the
+    /// others keep their initial values, momenta start at zero. Null: initial values only.
+    /// </summary>
+    public string? InitFrom { get; init; }
+    /// <summary>Device and threads.</summary>
+    public MachineSpec Machine { get; init; } = new();
+    /// <summary>Run folder and intervals.</summary>
+    public OutputSpec Output { get; init; } = new();
+
+    /// <summary>The net configuration.</summary>
+    [JsonIgnore]
+    public SphereNetConfig NetConfig => Net.Config;
+
+    /// <summary>The loss descriptor checkpoints record, e.g. "ASoftmax m=4".</summary>
+    [JsonIgnore]
+    public string LossName => Loss.ToString();
+
+    /// <summary>The classes once resolved.</summary>
+    /// <exception cref="RunSpecException">Still unresolved.</exception>
+    [JsonIgnore]
+    public int ClassCount => Classes ?? throw new RunSpecException("classes", "classes is not set (it defaults to the dataset's identity count; random data needs it).");
+
+    /// <summary>What to build when the run has no <see cref="Graph"/> folder (the seed initialises the parameters).</summary>
+    [JsonIgnore]
+    public GraphFolderSpec GraphSpec => new(NetConfig, Loss, ClassCount, Batch,
+        new SolverConfig(Solver.Momentum, Solver.WeightDecay, Solver.BiasLrMult, Solver.BiasDecayMult), Kernels, Seed);
+
+    /// <summary>The λ schedule.</summary>
+    [JsonIgnore]
+    public LambdaSchedule LambdaSchedule => new(Lambda.Base, Lambda.Gamma, Lambda.Power, Lambda.Min);
+
+    /// <summary>
+    /// This spec with the fields a graph folder fixes taken from its manifest (<paramref name="source"/> names it in
+    /// errors): net, classes, loss, batch, kernels and solver, and <see cref="Graph"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The manifest lacks one of them.</exception>
+    public RunSpec WithGraph(string folder, Manifest manifest, string source)
+    {
+        var section = manifest.Sections.GetValueOrDefault(TrainStepManifest.SectionName);
+        var solver = TrainStepManifest.ReadSolver(section, source);
+        return this with
+        {
+            Graph = folder, Net = new NetSpec(manifest.Net, manifest.LastRelu, manifest.EmbeddingSize), Classes = manifest.Classes,
+            Loss = TrainStepManifest.ReadLoss(section, source), Batch = TrainStepManifest.ReadContract(section, source).BatchSize,
+            Kernels = TrainStepManifest.ReadKernels(section, source),
+            Solver = Solver with { Momentum = solver.Momentum, WeightDecay = solver.WeightDecay, BiasLrMult = solver.BiasLrMult, BiasDecayMult = solver.BiasDecayMult },
+        };
+    }
+
+    /// <summary>Largest batch: one batch of images must stay addressable as one float buffer (2³¹ − 1 values).</summary>
+    public const int MaxBatch = int.MaxValue / (3 * SphereNetConfig.InputHeight * SphereNetConfig.InputWidth);
+
+    /// <summary>Checks every field's range; returns this spec.</summary>
+    /// <exception cref="RunSpecException">The first field out of range; the message names it (e.g. <c>solver.base_lr</c>).</exception>
+    public RunSpec Validate()
+    {
+        if (Version != CurrentVersion) throw new RunSpecException("version", $"version is {Version}; this program reads run specs of version {CurrentVersion}.");
+        Wrap("net", () => _ = NetConfig);
+        Wrap("loss", () => Loss.Rule.Validate(Loss));
+        if (Classes is { } c && c < 2) throw new RunSpecException("classes", $"classes must be at least 2, got {c}.");
+        if (Batch < 1 || Batch > MaxBatch) throw new RunSpecException("batch", $"batch must be in 1…{MaxBatch}, got {Batch}.");
+        var s = Solver;
+        if (s.Iterations < 1) throw new RunSpecException("solver.iterations", $"solver.iterations must be at least 1, got {s.Iterations}.");
+        if (!(s.BaseLr > 0) || !float.IsFinite(s.BaseLr)) throw new RunSpecException("solver.base_lr", $"solver.base_lr must be a positive number, got {s.BaseLr}.");
+        if (s.Steps.Any(x => x < 1) || s.Steps.Zip(s.Steps.Skip(1)).Any(p => p.Second <= p.First))
+            throw new RunSpecException("solver.lr_steps", $"solver.lr_steps must be strictly increasing positive iterations, got {string.Join(",", s.Steps)}.");
+        if (!(s.LrGamma > 0) || !float.IsFinite(s.LrGamma)) throw new RunSpecException("solver.lr_gamma", $"solver.lr_gamma must be a positive number, got {s.LrGamma}.");
+        if (!(s.Momentum >= 0 && s.Momentum < 1)) throw new RunSpecException("solver.momentum", $"solver.momentum must be in [0, 1), got {s.Momentum}.");
+        if (!(s.WeightDecay >= 0) || !float.IsFinite(s.WeightDecay)) throw new RunSpecException("solver.weight_decay", $"solver.weight_decay must be a finite number ≥ 0, got {s.WeightDecay}.");
+        if (!(s.BiasLrMult >= 0) || !float.IsFinite(s.BiasLrMult)) throw new RunSpecException("solver.bias_lr_mult", $"solver.bias_lr_mult must be a finite number ≥ 0, got {s.BiasLrMult}.");
+        if (!(s.BiasDecayMult >= 0) || !float.IsFinite(s.BiasDecayMult)) throw new RunSpecException("solver.bias_decay_mult", $"solver.bias_decay_mult must be a finite number ≥ 0, got {s.BiasDecayMult}.");
+        foreach (var (field, v) in new[] { ("base", Lambda.Base), ("gamma", Lambda.Gamma), ("power", Lambda.Power), ("min", Lambda.Min) })
+            if (!(v >= 0) || !float.IsFinite(v)) throw new RunSpecException($"lambda.{field}", $"lambda.{field} must be a finite number ≥ 0, got {v}.");
+        if (string.IsNullOrWhiteSpace(Data.Source)) throw new RunSpecException("data.source", "data.source is empty (a dataset folder or random:N).");
+        if (Data.Workers < 1) throw new RunSpecException("data.workers", $"data.workers must be at least 1, got {Data.Workers}.");
+        if (!(Data.FlipProbability >= 0 && Data.FlipProbability <= 1)) throw new RunSpecException("data.flip_probability", $"data.flip_probability must be in [0, 1], got {Data.FlipProbability}.");
+        Wrap("machine.device", () => ExecutionDeviceName(Machine.Device));
+        if (Machine.Threads < 0) throw new RunSpecException("machine.threads", $"machine.threads must be ≥ 0 (0 = one per core), got {Machine.Threads}.");
+        if (Output.LogEvery < 1) throw new RunSpecException("output.log_every", $"output.log_every must be at least 1, got {Output.LogEvery}.");
+        if (Output.CheckpointEvery < 1) throw new RunSpecException("output.checkpoint_every", $"output.checkpoint_every must be at least 1, got {Output.CheckpointEvery}.");
+        return this;
+    }
+
+    private static void ExecutionDeviceName(string device) => _ = Graphs.Native.ExecutionDevices.Parse(device);
+
+    private static void Wrap(string field, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (ArgumentException e) when (e is not RunSpecException)
+        {
+            throw new RunSpecException(field, e.Message, e);
+        }
+    }
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        // Descriptions and paths are written as typed (§, ', non-ASCII folder names), not as \u escapes.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <summary>The spec as indented JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>The spec as a JSON object (for merging).</summary>
+    public JsonObject ToJsonObject() => JsonSerializer.SerializeToNode(this, Json)!.AsObject();
+
+    /// <summary>
+    /// Parses a spec written by <see cref="ToJson"/>, or a run configuration of the format before versioned specs
+    /// (checkpoints and <c>config.json</c> of older runs); <paramref name="source"/> names the origin in errors.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not valid JSON, an unknown field, or a value of the wrong type.</exception>
+    public static RunSpec FromJson(string json, string source)
+    {
+        JsonObject node;
+        try
+        {
+            node = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source}: the run spec is not valid JSON ({e.Message}).", e);
+        }
+        return FromJson(node.ContainsKey("version") ? node : LegacyRunConfig.Convert(node, source), source);
+    }
+
+    /// <summary>Parses a spec from a JSON object; <paramref name="source"/> names the origin in errors.</summary>
+    /// <exception cref="InvalidDataException">An unknown field or a value of the wrong type.</exception>
+    public static RunSpec FromJson(JsonObject json, string source)
+    {
+        if (json["version"] is JsonValue v && v.TryGetValue<int>(out int version) && version != CurrentVersion)
+            throw new InvalidDataException($"{source}: run spec version {version}; this program reads version {CurrentVersion}.");
+        CheckKnownFields(json, typeof(RunSpec), "", source);
+        try
+        {
+            return json.Deserialize<RunSpec>(Json) ?? throw new JsonException("empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source}: the run spec is not valid ({e.Message}{(e.Path is { } p ? $" at {p}" : "")}).", e);
+        }
+    }
+
+    // A misspelt field would otherwise be ignored silently and its default used.
+    private static void CheckKnownFields(JsonObject json, Type type, string prefix, string source)
+    {
+        var properties = type.GetProperties()
+            .Where(p => p.GetCustomAttributes(typeof(JsonIgnoreAttribute), true).Cast<JsonIgnoreAttribute>().All(a => a.Condition != JsonIgnoreCondition.Always))
+            .ToDictionary(p => JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name), p => p.PropertyType);
+        foreach (var (name, value) in json)
+        {
+            if (!properties.TryGetValue(name, out var propertyType))
+                throw new InvalidDataException($"{source}: unknown field '{prefix}{name}' (known: {string.Join(", ", properties.Keys.Select(k => prefix + k))}).");
+            if (value is JsonObject inner && propertyType.Namespace == typeof(RunSpec).Namespace && propertyType.IsClass)
+                CheckKnownFields(inner, propertyType, $"{prefix}{name}.", source);
+        }
+    }
+}
+
+/// <summary>A run-spec field out of range or missing: <see cref="Field"/> is its path, e.g. <c>solver.base_lr</c>.</summary>
+public sealed class RunSpecException : ArgumentException
+{
+    /// <summary>Creates the error for <paramref name="field"/>.</summary>
+    public RunSpecException(string field, string message, Exception? inner = null) : base(message, inner) => Field = field;
+
+    /// <summary>The field's path in the spec.</summary>
+    public string Field { get; }
+}
+
+/// <summary>JSON form of <see cref="Kernels"/>: its CLI name ("standard", "onednn", "onednn-direct").</summary>
+internal sealed class KernelsJsonConverter : JsonConverter<Kernels>
+{
+    public override Kernels Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        try
+        {
+            return KernelNames.Parse(reader.GetString() ?? "");
+        }
+        catch (ArgumentException e)
+        {
+            throw new JsonException(e.Message, e);
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, Kernels value, JsonSerializerOptions options) => writer.WriteStringValue(value.Name());
+}
