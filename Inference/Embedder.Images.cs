@@ -84,6 +84,7 @@ public sealed partial class Embedder
     private void Run(int count, Span<float> destination, Action<int, Span<float>> fill)
     {
         CheckDestination(count, destination.Length);
+        using var pass = _gate.Enter(this);
         int len = TensorLength;
         for (int start = 0; start < count; start += _maxBatch)
         {

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Errors;
 using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Google.Protobuf;
@@ -11,7 +12,8 @@ namespace SphereFace.Inference;
 /// Computes L2-normalised face embeddings with a SphereFace <c>embedding.onnx</c>.
 /// <para>
 /// All embedding calls are safe to make concurrently from many threads (ONNX Runtime sessions support concurrent
-/// runs, and each call rents its own pooled input/output buffers); <see cref="Dispose"/> must not race with them.
+/// runs, and each call rents its own pooled input/output buffers). <see cref="Dispose"/> may race with them: calls in
+/// flight finish, later calls throw <see cref="ObjectDisposedException"/>.
 /// Runs reuse tensors pooled by batch size, so steady-state calls allocate nothing model-sized.
 /// </para>
 /// <example>
@@ -32,12 +34,12 @@ public sealed partial class Embedder : IDisposable
     private readonly string[] _inputNames;
     private readonly string[] _outputNames;
     private readonly int _maxBatch;
-    private bool _disposed;
+    private readonly CallGate _gate = new();
 
     /// <summary>
     /// Loads <paramref name="modelPath"/> and validates its input contract. Throws
     /// <see cref="FileNotFoundException"/> for a missing file, <see cref="InvalidDataException"/> for a truncated,
-    /// corrupt or non-SphereFace model, and <see cref="NotSupportedException"/> for CUDA on a CPU-only build.
+    /// corrupt or non-SphereFace model (or a folder), and <see cref="SphereFaceException"/> for an unavailable device.
     /// </summary>
     public Embedder(string modelPath, EmbedderOptions? options = null)
     {
@@ -139,6 +141,7 @@ public sealed partial class Embedder : IDisposable
         if (!float.IsFinite(TensorPrimitives.Sum(nchw)))
             throw new ArgumentException("Face tensor holds NaN or infinite values.");
         CheckDestination(count, destination.Length);
+        using var pass = _gate.Enter(this);
         for (int start = 0; start < count; start += _maxBatch)
         {
             int n = Math.Min(_maxBatch, count - start);
@@ -156,7 +159,6 @@ public sealed partial class Embedder : IDisposable
     /// <summary>Rents buffers for <paramref name="faces"/> faces (twice as many images with flip concatenation).</summary>
     private RunBuffers Rent(int faces)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         return _pool.Rent(FlipConcatenation ? 2 * faces : faces);
     }
 
@@ -227,20 +229,22 @@ public sealed partial class Embedder : IDisposable
         }
         catch (OnnxRuntimeException e)
         {
-            throw new NotSupportedException($"CUDA device {deviceId} is not usable by ONNX Runtime: {e.Message}", e);
+            throw new SphereFaceException(SphereFaceErrorCode.DeviceUnavailable, $"CUDA device {deviceId} is not usable by ONNX Runtime: {e.Message}", e);
         }
 #else
-        throw new NotSupportedException(
+        throw new SphereFaceException(SphereFaceErrorCode.DeviceUnavailable,
             $"CUDA (device {deviceId}) was requested, but this build uses the CPU-only ONNX Runtime. Rebuild with " +
             "`dotnet build -p:UseCuda=true` (the Microsoft.ML.OnnxRuntime.Gpu package must be reachable from NuGet) to run on a GPU.");
 #endif
     }
 
-    /// <summary>Releases the ONNX Runtime session and the pooled buffers. Not to be called while embedding calls run.</summary>
+    /// <summary>
+    /// Releases the ONNX Runtime session and the pooled buffers, after the embedding calls in flight have finished;
+    /// calls made afterwards throw <see cref="ObjectDisposedException"/>. Calling it again does nothing.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        if (!_gate.Close()) return;
         _session.Dispose();
         _runOptions.Dispose();
         _pool.Dispose();

@@ -23,12 +23,14 @@ internal static class EmbedCommand
             using var embedder = args.Open(p);
             var inputs = FaceInputs.Load(p.GetValue(args.Data)!, p.GetValue(args.Landmarks));
             var clock = Stopwatch.StartNew();
-            var rows = EmbeddingRun.Compute(embedder, inputs, p.GetValue(args.Batch), "embedding");
+            var result = EmbeddingRun.Compute(embedder, inputs, p.GetValue(args.Batch), "embedding", p.GetValue(args.Strict));
             double seconds = clock.Elapsed.TotalSeconds;
-            NpyFile.WriteMatrix(npy, rows, inputs.Count, embedder.Dimension);
+            int count = result.Embeddings.Count;
+            NpyFile.WriteMatrix(npy, result.Embeddings.Data, count, embedder.Dimension);
             string list = Path.ChangeExtension(npy, ".txt");
-            AtomicFile.WriteAllText(list, string.Concat(inputs.Select(i => i.Path + "\n")));
-            Console.WriteLine($"{inputs.Count} embeddings of {embedder.Dimension} floats → {npy} (paths: {list}); {inputs.Count / seconds:0.0} images/s");
+            AtomicFile.WriteAllText(list, string.Concat(result.Select(inputs).Select(i => i.Path + "\n")));
+            string skipped = result.Skipped.Count > 0 ? $"; {result.Skipped.Count} unusable images skipped (not in the matrix or the path list)" : "";
+            Console.WriteLine($"{count} embeddings of {embedder.Dimension} floats → {npy} (paths: {list}); {inputs.Count / seconds:0.0} images/s{skipped}");
             return 0;
         }));
         return cmd;

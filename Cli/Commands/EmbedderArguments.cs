@@ -15,7 +15,9 @@ internal sealed class EmbedderArguments
     public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime intra-op threads (0: one per core)", DefaultValueFactory = _ => 0 };
     public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda (cuda needs a build with -p:UseCuda=true)", DefaultValueFactory = _ => "cpu" };
 
-    public IEnumerable<Option> All => [Model, Data, Landmarks, FlipConcat, Batch, Threads, Device];
+    public Option<bool> Strict { get; } = new("--strict") { Description = "an unusable image (missing, corrupt, bad landmarks, wrong size) is an error instead of a skipped, counted warning" };
+
+    public IEnumerable<Option> All => [Model, Data, Landmarks, FlipConcat, Batch, Threads, Device, Strict];
 
     public Embedder Open(ParseResult p)
     {

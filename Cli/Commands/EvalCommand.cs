@@ -35,6 +35,7 @@ internal static class EvalCommand
             string json = p.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, $"eval-{name}.json");
             string images = p.GetValue(args.Data)!;
             int batch = p.GetValue(args.Batch);
+            bool strict = p.GetValue(args.Strict);
             using var embedder = args.Open(p);
             EvaluationReport report;
             switch (name)
@@ -43,8 +44,16 @@ internal static class EvalCommand
                 {
                     string file = p.GetValue(pairs) ?? throw new ArgumentException("--protocol lfw needs --pairs (an LFW-format pairs.txt).");
                     var (inputs, verification) = LfwInputs(images, p.GetValue(args.Landmarks), file);
-                    var features = Embed(embedder, inputs, batch);
-                    var result = LfwVerification.Evaluate(features, verification);
+                    var embedded = EmbeddingRun.Compute(embedder, inputs, batch, "embedding", strict);
+                    var rowOf = new int[inputs.Count];
+                    Array.Fill(rowOf, -1);
+                    for (int r = 0; r < embedded.Kept.Length; r++) rowOf[embedded.Kept[r]] = r;
+                    // Pairs with an unusable image are left out (and counted), as the rows of those images are.
+                    var usable = verification.Where(v => rowOf[v.Left] >= 0 && rowOf[v.Right] >= 0)
+                        .Select(v => v with { Left = rowOf[v.Left], Right = rowOf[v.Right] }).ToList();
+                    if (usable.Count < verification.Count)
+                        Console.Error.WriteLine($"warning: {verification.Count - usable.Count} of {verification.Count} pairs left out (they use a skipped image).");
+                    var result = LfwVerification.Evaluate(embedded.Embeddings, usable);
                     report = result.ToReport(model);
                     string stem = Path.ChangeExtension(json, null);
                     RocPlot.Save(result.Roc, stem + "-roc.png", $"{Path.GetFileName(model)}: LFW ROC");
@@ -57,13 +66,15 @@ internal static class EvalCommand
                 case "blufr":
                 {
                     var inputs = FaceInputs.Load(images, p.GetValue(args.Landmarks), p.GetValue(identities));
-                    report = OpenSetEvaluation.Evaluate(Embed(embedder, inputs, batch), FaceInputs.Labels(inputs), p.GetValue(trials)).ToReport(model);
+                    var embedded = EmbeddingRun.Compute(embedder, inputs, batch, "embedding", strict);
+                    report = OpenSetEvaluation.Evaluate(embedded.Embeddings, embedded.Select(FaceInputs.Labels(inputs)), p.GetValue(trials)).ToReport(model);
                     break;
                 }
                 case "fisher":
                 {
                     var inputs = FaceInputs.Load(images, p.GetValue(args.Landmarks), p.GetValue(identities));
-                    report = AngularFisherScore.Compute(Embed(embedder, inputs, batch), FaceInputs.Labels(inputs)).ToReport(model);
+                    var embedded = EmbeddingRun.Compute(embedder, inputs, batch, "embedding", strict);
+                    report = AngularFisherScore.Compute(embedded.Embeddings, embedded.Select(FaceInputs.Labels(inputs))).ToReport(model);
                     break;
                 }
                 default:
@@ -71,7 +82,9 @@ internal static class EvalCommand
                     string gallery = p.GetValue(distractors) ?? throw new ArgumentException("--protocol ident needs --distractors (a folder or list of distractor images).");
                     var probes = FaceInputs.Load(images, p.GetValue(args.Landmarks), p.GetValue(identities));
                     var others = FaceInputs.Load(gallery, p.GetValue(distractorLandmarks));
-                    report = DistractorIdentification.Evaluate(Embed(embedder, probes, batch), FaceInputs.Labels(probes), Embed(embedder, others, batch, "distractors")).ToReport(model);
+                    var probeRows = EmbeddingRun.Compute(embedder, probes, batch, "embedding", strict);
+                    var distractorRows = EmbeddingRun.Compute(embedder, others, batch, "distractors", strict);
+                    report = DistractorIdentification.Evaluate(probeRows.Embeddings, probeRows.Select(FaceInputs.Labels(probes)), distractorRows.Embeddings).ToReport(model);
                     break;
                 }
             }
@@ -82,9 +95,6 @@ internal static class EvalCommand
         }));
         return cmd;
     }
-
-    private static EmbeddingMatrix Embed(Embedder embedder, IReadOnlyList<FaceInput> inputs, int batch, string label = "embedding") =>
-        new(EmbeddingRun.Compute(embedder, inputs, batch, label), inputs.Count, embedder.Dimension);
 
     /// <summary>The images a pairs file names (each once) and the pairs as rows of that list, fold by fold.</summary>
     private static (List<FaceInput> Inputs, List<VerificationPair> Pairs) LfwInputs(string images, string? landmarks, string pairsFile)

@@ -8,6 +8,7 @@ using SphereFace.Graphs.Losses;
 using SphereFace.Graphs.Native;
 using SphereFace.Graphs.Nets;
 using SphereFace.Training.Checkpoints;
+using SphereFace.Training.Data;
 using SphereFace.Training.Runs;
 using SphereFace.Training.Session;
 
@@ -52,8 +53,9 @@ internal static class TrainCommand
             if (request.FlagOf("graph") is not null) throw new ArgumentException("--graph starts a new run; a resumed run trains the graph saved in its run folder.");
             checkpoint = CheckpointFile.Load(resumePath);
             var saved = RunSpec.FromJson(checkpoint.ConfigJson, resumePath);
-            string folder = request.FlagOf("output.folder") is not null ? request.Overlay["output"]!["folder"]!.GetValue<string>()
-                : Path.GetDirectoryName(Path.GetFullPath(resumePath))!;
+            string own = Path.GetDirectoryName(Path.GetFullPath(resumePath))!;
+            string folder = request.FlagOf("output.folder") is not null ? request.Overlay["output"]!["folder"]!.GetValue<string>() : own;
+            RunFolder.EnsureResumableInto(folder, own);
             spec = request.Resume(saved, resumePath);
             spec = spec with { Output = spec.Output with { Folder = folder } };
             if (checkpoint.Iteration >= spec.Solver.Iterations)
@@ -83,7 +85,9 @@ internal static class TrainCommand
         var runFolder = new RunFolder(spec.Output.Folder ?? throw new ArgumentException("--out (output.folder) is required unless --resume is given."));
         if (checkpoint is null && File.Exists(runFolder.CheckpointFile))
             throw new IOException($"Run folder '{runFolder.Root}' already holds a checkpoint; continue it with --resume {runFolder.CheckpointFile} or choose another --out.");
-        graph ??= checkpoint is null ? TrainGraph.FromSet(GraphFolder.Build(spec.GraphSpec)) : GraphOfResumedRun(runFolder, spec);
+        if (checkpoint is not null) runFolder.ContinueFrom(new RunFolder(Path.GetDirectoryName(Path.GetFullPath(resumePath!))!), checkpoint.Iteration);
+        graph ??= checkpoint is null ? TrainGraph.FromSet(GraphFolder.Build(spec.GraphSpec))
+            : GraphOfResumedRun(new RunFolder(Path.GetDirectoryName(Path.GetFullPath(resumePath!))!), spec);
         return Train(spec, graph, checkpoint, resumePath, runFolder, p.GetValue(o.RecordBatches));
     }
 
@@ -118,13 +122,17 @@ internal static class TrainCommand
     private static int Train(RunSpec spec, TrainGraph graph, Checkpoint? checkpoint, string? resumePath, RunFolder folder, string? recordBatches)
     {
         var options = new TrainSessionOptions(spec.Machine.Threads, ExecutionDevices.Parse(spec.Machine.Device));
-        using var prepared = PreparedRun.Create(spec, graph, options, checkpoint, resumePath ?? "");
+        void Warn(string line)
+        {
+            folder.Log(line);
+            Console.Error.WriteLine(line);
+        }
+        using var prepared = PreparedRun.Create(spec, graph, options, checkpoint, resumePath ?? "", Warn);
         using var recording = recordBatches is null ? null : new BatchRecording(Path.GetFullPath(recordBatches), prepared.Session.DataShape);
         prepared.Loop.Recording = recording;
         ManagedMemory.Release();
         // The run folder keeps the graph it trains, so a resume (or a reader) sees exactly that model.
         if (graph.Folder != Path.GetFullPath(folder.GraphFolder)) graph.SaveTo(folder.GraphFolder);
-        if (checkpoint is not null) folder.TruncateMetricsAfter(checkpoint.Iteration);
         Graphs.IO.AtomicFile.WriteAllText(folder.ConfigFile, spec.ToJson());
         Console.WriteLine($"effective run spec → {folder.ConfigFile}");
         Console.WriteLine(spec.ToJson());
@@ -135,6 +143,12 @@ internal static class TrainCommand
             : $"resuming {spec.NetConfig.Name} + {spec.LossName} at iteration {start} of {iterations} from {resumePath}";
         folder.Log(header);
         Console.WriteLine(header);
+        if (folder.RemovedTemporaries.Count > 0)
+        {
+            string removed = $"removed {folder.RemovedTemporaries.Count} temporary file(s) of an interrupted write: {string.Join(", ", folder.RemovedTemporaries)}";
+            folder.Log(removed);
+            Console.WriteLine(removed);
+        }
         if (prepared.InitialisedFrom is { } init)
         {
             folder.Log($"initialised {init}");
@@ -150,12 +164,19 @@ internal static class TrainCommand
             var run = new TrainingRun(prepared.Loop, folder, prepared.Identity, iterations, spec.Output.LogEvery, spec.Output.CheckpointEvery)
             {
                 LogsLambda = spec.Loss.Rule.UsesLambda,
+                StartWindow = checkpoint?.Window ?? MetricsWindow.Empty,
             };
             var outcome = Interactive ? RunWithProgressBar(run, start, iterations, cancel.Token) : RunWithLogLines(run, iterations, cancel.Token);
             string end = outcome == RunOutcome.Completed
                 ? $"finished {prepared.Loop.Iteration} iterations; checkpoint {folder.CheckpointFile}, metrics {folder.MetricsFile}"
                 : $"interrupted at iteration {prepared.Loop.Iteration}; continue with --resume {folder.CheckpointFile}";
             Console.WriteLine(end);
+            if (prepared.Source is FaceBatchSource { SkippedImages: > 0 } faces)
+            {
+                string skipped = $"skipped {faces.SkippedImages} image loads ({faces.SkippedFiles.Count} distinct files, each named once above and in {folder.LogFile}); their batch slots were refilled";
+                folder.Log(skipped);
+                Console.WriteLine(skipped);
+            }
             return 0;
         }
         finally

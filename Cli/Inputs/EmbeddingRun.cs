@@ -1,78 +1,124 @@
 using OpenCvSharp;
 using Spectre.Console;
 using SphereFace.Inference;
+using SphereFace.Inference.Evaluation;
 
 namespace SphereFace.Cli.Inputs;
 
-/// <summary>Decodes images and embeds them in batches with a progress bar.</summary>
+/// <summary>The embeddings of the inputs that could be read, and which inputs those were.</summary>
+/// <param name="Embeddings">One row per kept input, in input order.</param>
+/// <param name="Kept">The index (into the inputs) of each row.</param>
+/// <param name="Skipped">The inputs left out, with the reason.</param>
+internal sealed record EmbeddingResult(EmbeddingMatrix Embeddings, int[] Kept, IReadOnlyList<(string Path, string Reason)> Skipped)
+{
+    /// <summary>The kept subset of <paramref name="items"/> (one item per input).</summary>
+    public T[] Select<T>(IReadOnlyList<T> items) => Kept.Select(i => items[i]).ToArray();
+}
+
+/// <summary>
+/// Decodes images and embeds them in batches (a progress bar on a terminal). An image that cannot be used — missing,
+/// undecodable, degenerate landmarks, the wrong size for an aligned face — is skipped with a warning line naming it
+/// and counted, as <c>train</c> does; with <c>strict</c> it is an error instead.
+/// </summary>
 internal static class EmbeddingRun
 {
     /// <summary>
-    /// Embeds all <paramref name="inputs"/> (photos with landmarks are aligned; images without are taken as
-    /// aligned faces) and returns the rows (inputs × <see cref="Embedder.Dimension"/>). An unreadable image is an
-    /// error naming the file.
+    /// Embeds <paramref name="inputs"/> (photos with landmarks are aligned; images without are taken as aligned faces).
     /// </summary>
-    public static float[] Compute(Embedder embedder, IReadOnlyList<FaceInput> inputs, int batch, string label)
+    /// <exception cref="InvalidDataException">With <paramref name="strict"/>, the first unusable image; always, when
+    /// some inputs have landmarks and others not, or when no image at all is usable.</exception>
+    public static EmbeddingResult Compute(Embedder embedder, IReadOnlyList<FaceInput> inputs, int batch, string label, bool strict)
     {
-        var result = new float[(long)inputs.Count * embedder.Dimension];
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
+        if (inputs.Any(i => i.Landmarks is null) && inputs.Any(i => i.Landmarks is not null))
+            throw new InvalidDataException("Some images have landmarks and some do not; give landmarks for all or none.");
+        var rows = new List<float[]>();
+        var kept = new List<int>();
+        var skipped = new List<(string, string)>();
+        void Work(Action<int> progress)
+        {
+            for (int start = 0; start < inputs.Count; start += batch)
             {
-                var task = ctx.AddTask(label, maxValue: inputs.Count);
-                for (int start = 0; start < inputs.Count; start += batch)
+                int n = Math.Min(batch, inputs.Count - start);
+                var mats = new Mat?[n];
+                var reasons = new string?[n];
+                try
                 {
-                    int n = Math.Min(batch, inputs.Count - start);
-                    var mats = new Mat[n];
-                    try
+                    Parallel.For(0, n, k => (mats[k], reasons[k]) = Load(embedder, inputs[start + k]));
+                    for (int k = 0; k < n; k++)
                     {
-                        Parallel.For(0, n, k => mats[k] = Decode(inputs[start + k].Path));
-                        for (int k = 0; k < n; k++) Check(embedder, inputs[start + k], mats[k]);
-                        var dest = result.AsSpan(start * embedder.Dimension, n * embedder.Dimension);
-                        var chunk = inputs.Skip(start).Take(n).ToList();
-                        if (chunk.All(i => i.Landmarks is not null)) embedder.Embed(mats, chunk.Select(i => i.Landmarks!).ToList(), dest);
-                        else if (chunk.All(i => i.Landmarks is null)) embedder.EmbedAligned(mats, dest);
-                        else throw new InvalidDataException("Some images have landmarks and some do not; give landmarks for all or none.");
+                        if (reasons[k] is not { } reason) continue;
+                        if (strict) throw new InvalidDataException($"Image '{inputs[start + k].Path}': {reason} (without --strict it would be skipped).");
+                        Console.Error.WriteLine($"warning: skipped image '{inputs[start + k].Path}': {reason}");
+                        skipped.Add((inputs[start + k].Path, reason));
                     }
-                    catch (ArgumentException e)
+                    var good = Enumerable.Range(0, n).Where(k => reasons[k] is null).ToList();
+                    if (good.Count > 0)
                     {
-                        throw new InvalidDataException($"Images {inputs[start].Path} … {inputs[start + n - 1].Path}: {e.Message}", e);
+                        var dest = new float[good.Count * embedder.Dimension];
+                        var images = good.Select(k => mats[k]!).ToList();
+                        if (inputs[start].Landmarks is not null) embedder.Embed(images, good.Select(k => inputs[start + k].Landmarks!).ToList(), dest);
+                        else embedder.EmbedAligned(images, dest);
+                        for (int j = 0; j < good.Count; j++)
+                        {
+                            rows.Add(dest.AsSpan(j * embedder.Dimension, embedder.Dimension).ToArray());
+                            kept.Add(start + good[j]);
+                        }
                     }
-                    finally
-                    {
-                        foreach (var m in mats) m?.Dispose();
-                    }
-                    task.Increment(n);
                 }
-            });
-        return result;
+                finally
+                {
+                    foreach (var m in mats) m?.Dispose();
+                }
+                progress(n);
+            }
+        }
+        if (!Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive)
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask(label, maxValue: inputs.Count);
+                    Work(n => task.Increment(n));
+                });
+        else
+            Work(_ => { });
+        if (kept.Count == 0 && inputs.Count > 0) throw new InvalidDataException($"None of the {inputs.Count} images could be used (first: '{inputs[0].Path}': {skipped[0].Item2}).");
+        if (skipped.Count > 0) Console.Error.WriteLine($"warning: skipped {skipped.Count} of {inputs.Count} images ({label}); the results cover the other {kept.Count}.");
+        var flat = new float[(long)kept.Count * embedder.Dimension];
+        for (int i = 0; i < rows.Count; i++) rows[i].CopyTo(flat, (long)i * embedder.Dimension);
+        return new EmbeddingResult(new EmbeddingMatrix(flat, kept.Count, embedder.Dimension), kept.ToArray(), skipped);
     }
 
-    /// <summary>Checks one decoded image against its landmarks or the model's input size, naming the file.</summary>
-    private static void Check(Embedder embedder, FaceInput input, Mat image)
+    /// <summary>Decodes and checks one image: the image, or the reason it cannot be used.</summary>
+    private static (Mat? Image, string? Reason) Load(Embedder embedder, FaceInput input)
     {
+        if (!File.Exists(input.Path)) return (null, "the file does not exist");
+        Mat mat;
         try
         {
-            if (input.Landmarks is { } points) SphereFace.Alignment.LandmarkCheck.Validate(points, image.Size());
-            else if (image.Width != embedder.Contract.Width || image.Height != embedder.Contract.Height)
-                throw new ArgumentException(
-                    $"is {image.Width}×{image.Height} (width×height) but the model takes aligned {embedder.Contract.Width}×{embedder.Contract.Height} faces; give --landmarks to align photos.");
+            mat = Cv2.ImRead(input.Path, ImreadModes.Color);
         }
-        catch (ArgumentException e)
+        catch (OpenCVException e)
         {
-            throw new InvalidDataException($"Image '{input.Path}': {e.Message}", e);
+            return (null, $"cannot be decoded ({e.Message})");
         }
-    }
-
-    private static Mat Decode(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Image '{path}' does not exist.", path);
-        var mat = Cv2.ImRead(path, ImreadModes.Color);
         if (mat.Empty())
         {
             mat.Dispose();
-            throw new InvalidDataException($"Image '{path}' cannot be decoded.");
+            return (null, "cannot be decoded (empty, corrupt or not an image)");
         }
-        return mat;
+        try
+        {
+            if (input.Landmarks is { } points) SphereFace.Alignment.LandmarkCheck.Validate(points, mat.Size());
+            else if (mat.Width != embedder.Contract.Width || mat.Height != embedder.Contract.Height)
+                throw new ArgumentException(
+                    $"is {mat.Width}×{mat.Height} (width×height) but the model takes aligned {embedder.Contract.Width}×{embedder.Contract.Height} faces; give --landmarks to align photos");
+            return (mat, null);
+        }
+        catch (ArgumentException e)
+        {
+            mat.Dispose();
+            return (null, e.Message.TrimEnd('.'));
+        }
     }
 }

@@ -10,7 +10,15 @@ namespace SphereFace.Cli.Options;
 internal sealed record SpecField(Option Option, string Path, Func<ParseResult, JsonNode?> Value)
 {
     /// <summary>A field whose JSON value is the option's parsed value.</summary>
-    public static SpecField Of<T>(Option<T> option, string path) => new(option, path, p => JsonValue.Create(p.GetValue(option)));
+    public static SpecField Of<T>(Option<T> option, string path) => new(option, path, p => JsonValue.Create(Finite(option, p.GetValue(option))));
+
+    // JSON has no NaN or ∞, and no field accepts them: refused here, naming the flag.
+    private static T? Finite<T>(Option<T> option, T? value) => value switch
+    {
+        float f when !float.IsFinite(f) => throw new ArgumentException($"{option.Name} must be a finite number, got {f}."),
+        double d when !double.IsFinite(d) => throw new ArgumentException($"{option.Name} must be a finite number, got {d}."),
+        _ => value,
+    };
 
     /// <summary>A field whose JSON value is computed from the option's parsed value.</summary>
     public static SpecField Of<T>(Option<T> option, string path, Func<T, JsonNode?> convert) => new(option, path, p => convert(p.GetValue(option)!));

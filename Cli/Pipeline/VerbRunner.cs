@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Errors;
 using System.Globalization;
 
 namespace SphereFace.Cli.Pipeline;
@@ -10,7 +11,7 @@ internal static class VerbRunner
     {
         Console.WriteLine($"== {title}: sphereface {string.Join(' ', args)}");
         int code = CliApp.Run(args);
-        if (code != 0) throw new InvalidOperationException($"step '{title}' failed (exit code {code}).");
+        if (code != 0) throw new SphereFaceException(SphereFaceErrorCode.StepFailed, $"step '{title}' failed (exit code {code}).") { Data = { ["exit_code"] = code } };
     }
 
     /// <summary>Invariant text of a number, for command lines.</summary>

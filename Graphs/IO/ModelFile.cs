@@ -12,6 +12,8 @@ public static class ModelFile
     /// <summary>Reads a model, with a clear error for a missing, empty, truncated or non-ONNX file.</summary>
     public static ModelProto Load(string path)
     {
+        if (Directory.Exists(path))
+            throw new InvalidDataException($"Model file '{path}' is a folder; give the .onnx file in it{(File.Exists(Path.Combine(path, "embedding.onnx")) ? $" ('{Path.Combine(path, "embedding.onnx")}')" : "")}.");
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
         var bytes = File.ReadAllBytes(path);
         if (bytes.Length == 0) throw new InvalidDataException($"Model file '{path}' is empty.");

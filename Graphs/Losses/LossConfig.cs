@@ -50,6 +50,8 @@ public sealed class LossConfig : IEquatable<LossConfig>
     {
         var parameter = Rule.Parameters.FirstOrDefault(p => p.Name == name)
             ?? throw new ArgumentException($"loss head '{Head}' has no parameter '{name}' (its parameters: {ParameterList(Rule)}).");
+        if (value is float f && !float.IsFinite(f) || value is double d && !double.IsFinite(d))
+            throw new ArgumentException($"loss.{name} must be a finite number, got {value}.");
         var node = value as JsonNode ?? JsonValue.Create(value) ?? throw new ArgumentException($"loss.{name} cannot be null.");
         if (KindOf(node) != KindOf(parameter.Default))
             throw new ArgumentException($"loss.{name} must be a {KindOf(parameter.Default)} like its default {parameter.Default.ToJsonString()}, got {node.ToJsonString()}.");

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Errors;
 using System.Runtime.InteropServices;
 
 namespace SphereFace.Graphs.Native;
@@ -41,17 +42,17 @@ public static class ExecutionDevices
     /// Throws when <paramref name="device"/> cannot run here: CUDA on the CPU-only build (the message says how to rebuild),
     /// or CUDA without an NVIDIA driver (<see cref="CudaDriverLibrary"/> cannot be loaded).
     /// </summary>
-    /// <exception cref="NotSupportedException">The device is unavailable; the message says why.</exception>
+    /// <exception cref="SphereFaceException">The device is unavailable (<see cref="SphereFaceErrorCode.DeviceUnavailable"/>); the message says why.</exception>
     public static void EnsureAvailable(ExecutionDevice device)
     {
         if (device != ExecutionDevice.Cuda) return;
         if (!CudaBuild)
-            throw new NotSupportedException(
-                "--device cuda needs the CUDA build of ONNX Runtime, but this build is CPU-only. Rebuild with " +
+            throw new SphereFaceException(SphereFaceErrorCode.DeviceUnavailable,
+                "device cuda needs the CUDA build of ONNX Runtime, but this build is CPU-only. Rebuild with " +
                 "`dotnet build Cli/SphereFace.Cli.csproj -c Release -p:UseCuda=true` (uses Microsoft.ML.OnnxRuntime.Gpu 1.31.0 " +
-                "and needs CUDA 13 + cuDNN 9 on the machine), or run with --device cpu.");
+                "and needs CUDA 13 + cuDNN 9 on the machine), or use device cpu.");
         if (!NativeLibrary.TryLoad(CudaDriverLibrary, out var handle))
-            throw new NotSupportedException($"no CUDA device: {CudaDriverLibrary} not found (the NVIDIA driver is not installed or not visible); run with --device cpu.");
+            throw new SphereFaceException(SphereFaceErrorCode.DeviceUnavailable, $"no CUDA device: {CudaDriverLibrary} not found (the NVIDIA driver is not installed or not visible); use device cpu.");
         NativeLibrary.Free(handle);
     }
 }

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Errors;
 using Microsoft.ML.OnnxRuntime;
 using SphereFace.Graphs.Onnx;
 
@@ -12,11 +13,11 @@ public sealed class PluginLibrary
 {
     /// <summary>ψ(θ) of A-Softmax and its gradient (<see cref="MarginPlugin"/>); no native dependencies.</summary>
     public static PluginLibrary Margin { get; } = new(MarginPlugin.Domain, "libsphereface_margin.so", "SPHEREFACE_MARGIN_PLUGIN", null,
-        "or build the graph with the pure-ONNX twin of ψ (--no-plugin)");
+        "or build the graph with the pure-ONNX twin of ψ (loss.use_plugin = false)");
 
     /// <summary>Convolutions and their gradients on oneDNN (<see cref="DnnlPlugin"/>); needs Debian's libdnnl2.</summary>
     public static PluginLibrary Dnnl { get; } = new(DnnlPlugin.Domain, "libsphereface_dnnl.so", "SPHEREFACE_DNNL_PLUGIN", DnnlPlugin.Configure,
-        "or build the graph with standard ONNX convolutions (--kernels standard)");
+        "or build the graph with standard ONNX convolutions (kernels = standard)");
 
     /// <summary>Every library, in registration order.</summary>
     public static IReadOnlyList<PluginLibrary> All { get; } = [Margin, Dnnl];
@@ -77,12 +78,12 @@ public sealed class PluginLibrary
 
     /// <summary>Registers the library's ops on <paramref name="options"/> (library from <see cref="Path"/>).</summary>
     /// <exception cref="FileNotFoundException">The library file is missing.</exception>
-    /// <exception cref="InvalidOperationException">ONNX Runtime could not load it (e.g. a missing dependency).</exception>
+    /// <exception cref="SphereFaceException">ONNX Runtime could not load it, e.g. a missing dependency (<see cref="SphereFaceErrorCode.PluginUnavailable"/>).</exception>
     public void Register(SessionOptions options) => Register(options, Path);
 
     /// <summary>Registers the library at <paramref name="libraryPath"/> on <paramref name="options"/>.</summary>
     /// <exception cref="FileNotFoundException">The library file is missing.</exception>
-    /// <exception cref="InvalidOperationException">ONNX Runtime could not load it (e.g. a missing dependency).</exception>
+    /// <exception cref="SphereFaceException">ONNX Runtime could not load it, e.g. a missing dependency (<see cref="SphereFaceErrorCode.PluginUnavailable"/>).</exception>
     public void Register(SessionOptions options, string libraryPath)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -94,7 +95,7 @@ public sealed class PluginLibrary
         }
         catch (OnnxRuntimeException e)
         {
-            throw new InvalidOperationException($"Plugin library '{libraryPath}' could not be registered with ONNX Runtime: {e.Message}", e);
+            throw new SphereFaceException(SphereFaceErrorCode.PluginUnavailable, $"Plugin library '{libraryPath}' could not be registered with ONNX Runtime: {e.Message}", e);
         }
     }
 

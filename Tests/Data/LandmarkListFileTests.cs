@@ -48,13 +48,13 @@ public sealed class LandmarkListFileTests
     }
 
     [TestMethod]
-    [DataRow("a.jpg 1 2 3 4 5 6 7 8 9 10\nb.jpg 1 2 3\n", "bad.txt:2:", "got 4 fields")]
+    [DataRow("a.jpg 1 2 3 4 5 6 7 8 9 10\nb.jpg 1 2 3\n", "bad.txt:2:", "got a path and 3 values")]
     [DataRow("a.jpg 1 2 3 4 5 6 7 8 9 10\n\n# x\nb.jpg 1 2 3 4 5 6 7 8 nine 10\n", "bad.txt:4:", "'nine'")]
     [DataRow("a.jpg 1 2 3 4 5 6 7 8 9 10\na.jpg 1 2 3 4 5 6 7 8 9 10\n", "bad.txt:2:", "first given on line 1")]
     [DataRow("a.jpg 1 2 3 4 5 6 7 8 9 NaN\n", "bad.txt:1:", "not a finite number")]
     [DataRow("a.jpg -1 1 2 3 4 5 6 7 8 9 10\n", "bad.txt:1:", "integer")]
     [DataRow("path,x1,y1\na.jpg,1,2\n", "bad.txt:1:", "11 columns")]
-    [DataRow("p,a,b,c,d,e,f,g,h,i,j\na.jpg,1,2,3,4,5,6,7,8,9\n", "bad.txt:2:", "got 10 fields")]
+    [DataRow("p,a,b,c,d,e,f,g,h,i,j\na.jpg,1,2,3,4,5,6,7,8,9\n", "bad.txt:2:", "got a path and 9 values")]
     public void MalformedLinesNameFileAndLine(string text, string location, string detail)
     {
         var e = Assert.ThrowsExactly<InvalidDataException>(() => LandmarkListFile.Parse(new StringReader(text), "bad.txt"));

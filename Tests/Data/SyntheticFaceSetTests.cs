@@ -100,6 +100,6 @@ public sealed class SyntheticFaceSetTests
     public void ImpossiblePairRequestsAreRejectedBeforeRendering()
     {
         var e = Assert.ThrowsExactly<ArgumentException>(() => (Tiny() with { PairsPerFold = 100 }).Validate());
-        StringAssert.Contains(e.Message, "--pairs-per-fold");
+        StringAssert.Contains(e.Message, "pairs_per_fold");
     }
 }

@@ -59,7 +59,7 @@ public sealed class EmbedderErrorTests
     [TestMethod]
     public void CudaOnCpuBuildSaysHowToRebuild()
     {
-        var e = Assert.ThrowsExactly<NotSupportedException>(() => new Embedder(ModelPath, new EmbedderOptions { Device = ExecutionDevice.Cuda }));
+        var e = Assert.ThrowsExactly<SphereFace.Graphs.Errors.SphereFaceException>(() => new Embedder(ModelPath, new EmbedderOptions { Device = ExecutionDevice.Cuda }));
         StringAssert.Contains(e.Message, "-p:UseCuda=true");
     }
 

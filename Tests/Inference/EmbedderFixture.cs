@@ -25,6 +25,22 @@ internal static class EmbedderFixture
     /// <summary>Path of the SF-4 model (built once per test run).</summary>
     public static string ModelPath => Model.Value;
 
+    /// <summary>3 identities × <paramref name="imagesPerIdentity"/> random aligned 96×112 faces in <c>faces/p&lt;id&gt;/</c>.</summary>
+    public static string AlignedFolder(Support.TempDir dir, int imagesPerIdentity)
+    {
+        string root = dir.File("faces");
+        for (int id = 0; id < 3; id++)
+        {
+            Directory.CreateDirectory(Path.Combine(root, $"p{id}"));
+            for (int k = 0; k < imagesPerIdentity; k++)
+            {
+                using var img = RandomImage(96, 112, 10 * id + k);
+                Cv2.ImWrite(Path.Combine(root, $"p{id}", $"p{id}_{k + 1:D4}.png"), img);
+            }
+        }
+        return root;
+    }
+
     /// <summary>Raw (unnormalised) outputs of a plain ORT session on NCHW data, via the NamedOnnxValue API.</summary>
     public static float[] DirectRun(float[] nchw, int count)
     {

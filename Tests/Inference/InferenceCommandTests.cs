@@ -13,20 +13,7 @@ namespace SphereFace.Tests.Inference;
 public sealed class InferenceCommandTests
 {
 
-    private static string AlignedFolder(TempDir dir)
-    {
-        string root = dir.File("faces");
-        for (int id = 0; id < 3; id++)
-        {
-            Directory.CreateDirectory(Path.Combine(root, $"p{id}"));
-            for (int k = 0; k < 2; k++)
-            {
-                using var img = RandomImage(96, 112, 10 * id + k);
-                Cv2.ImWrite(Path.Combine(root, $"p{id}", $"p{id}_{k + 1:D4}.png"), img);
-            }
-        }
-        return root;
-    }
+    private static string AlignedFolder(TempDir dir) => EmbedderFixture.AlignedFolder(dir, imagesPerIdentity: 2);
 
     [TestMethod]
     public void EmbedWritesNumpyMatrixAndPathList()

@@ -197,7 +197,7 @@ public sealed class MarginPluginTests
         string path = Path.Combine(Path.GetTempPath(), "no-such-dir", MarginPlugin.LibraryFileName);
         var e = Assert.ThrowsExactly<FileNotFoundException>(() => MarginPlugin.Register(options, path));
         StringAssert.Contains(e.Message, path);
-        StringAssert.Contains(e.Message, "--no-plugin");
+        StringAssert.Contains(e.Message, "loss.use_plugin = false");
     }
 
     [TestMethod]

@@ -91,7 +91,7 @@ public sealed class TrainStepSessionTests
     public void CudaOnCpuBuildFailsWithRebuildHint()
     {
         if (ExecutionDevices.CudaBuild) Assert.Inconclusive("CUDA build");
-        var e = Assert.ThrowsExactly<NotSupportedException>(() =>
+        var e = Assert.ThrowsExactly<SphereFace.Graphs.Errors.SphereFaceException>(() =>
             LinearSgdStepModel.Session(Batch, Features, new TrainSessionOptions(Device: ExecutionDevice.Cuda)));
         StringAssert.Contains(e.Message, "-p:UseCuda=true");
     }

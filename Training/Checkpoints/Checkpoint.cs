@@ -29,6 +29,8 @@ public sealed class Checkpoint
     public IReadOnlyDictionary<string, string> Info { get; init; } = new Dictionary<string, string>();
     /// <summary>Carried tensors, by graph input name (e.g. "conv1_1/weight", "momentum/conv1_1/weight").</summary>
     public required IReadOnlyList<NamedTensor> Tensors { get; init; }
+    /// <summary>The steps since the last metrics row, so a resumed run logs the rows the uninterrupted one would.</summary>
+    public Runs.MetricsWindow Window { get; init; } = Runs.MetricsWindow.Empty;
     /// <summary>Each tensor's kind (parameter, momentum, state), as the training step's contract had it.</summary>
     public required IReadOnlyDictionary<string, CarriedKind> Kinds { get; init; }
 

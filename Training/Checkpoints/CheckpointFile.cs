@@ -14,7 +14,7 @@ public static class CheckpointFile
 {
     /// <summary>Metadata keys.</summary>
     public const string FormatKey = "format", IterationKey = "iteration", NetKey = "net", LossKey = "loss",
-        SampleOrderKey = "sample_order", ConfigKey = "config", InfoPrefix = "info.";
+        SampleOrderKey = "sample_order", ConfigKey = "config", WindowKey = "metrics_window", InfoPrefix = "info.";
 
     /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically.</summary>
     public static void Save(string path, Checkpoint checkpoint)
@@ -28,18 +28,27 @@ public static class CheckpointFile
             [SampleOrderKey] = JsonSerializer.Serialize(new SampleOrderJson(checkpoint.SampleOrder.Seed, checkpoint.SampleOrder.Epoch, checkpoint.SampleOrder.Position), JsonOptions),
             [ConfigKey] = checkpoint.ConfigJson,
             [CarriedTensorFile.KindsKey] = CarriedTensorFile.KindsJson(checkpoint.Tensors.Select(t => new CarriedTensor(t.Name, t.Shape, checkpoint.KindOf(t.Name)))),
+            [WindowKey] = JsonSerializer.Serialize(checkpoint.Window, JsonOptions),
+            [TensorChecksums.Key] = TensorChecksums.Compute(checkpoint.Tensors),
         };
         foreach (var (k, v) in checkpoint.Info) metadata[InfoPrefix + k] = v;
         AtomicFile.Write(path, s => SafeTensors.Write(s, checkpoint.Tensors, metadata));
     }
 
     /// <summary>
-    /// Reads a checkpoint; a missing, truncated or corrupt file, or one that is not a SphereFace checkpoint,
-    /// is an error naming the file and the problem.
+    /// Reads a checkpoint; a missing, truncated or corrupt file (bytes that no longer match the checksums, NaN or
+    /// infinite values), or one that is not a SphereFace checkpoint, is an error naming the file and the problem.
+    /// Checkpoints written before checksums existed are read without that check.
     /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a valid checkpoint; the message says why.</exception>
+    /// <exception cref="FileNotFoundException">No such file.</exception>
     public static Checkpoint Load(string path)
     {
         var (tensors, metadata) = SafeTensors.Read(path);
+        if (metadata.TryGetValue(TensorChecksums.Key, out var checksums)) TensorChecksums.Verify(tensors, checksums, path);
+        foreach (var t in tensors)
+            if (Runs.TrainingRun.IndexOfNonFinite(t.Data) is int i and >= 0)
+                throw new InvalidDataException($"'{path}': tensor '{t.Name}' holds {t.Data[i]} at index {i}; a checkpoint holds finite values only.");
         string Get(string key) => metadata.TryGetValue(key, out var v) ? v
             : throw new InvalidDataException($"'{path}' is not a SphereFace checkpoint: metadata entry '{key}' is missing.");
         if (Get(FormatKey) != Checkpoint.Format)
@@ -57,6 +66,19 @@ public static class CheckpointFile
         }
         if (order.Epoch < 0 || order.Position < 0)
             throw new InvalidDataException($"'{path}': sample_order has a negative epoch or position.");
+        var window = Runs.MetricsWindow.Empty;
+        if (metadata.TryGetValue(WindowKey, out var w))
+        {
+            try
+            {
+                window = JsonSerializer.Deserialize<Runs.MetricsWindow>(w, JsonOptions) ?? throw new JsonException("null");
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"'{path}': {WindowKey} is not valid ({e.Message}).", e);
+            }
+            if (window.Steps < 0) throw new InvalidDataException($"'{path}': {WindowKey} has a negative step count.");
+        }
         return new Checkpoint
         {
             Iteration = iteration,
@@ -67,6 +89,7 @@ public static class CheckpointFile
             Info = metadata.Where(kv => kv.Key.StartsWith(InfoPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key[InfoPrefix.Length..], kv => kv.Value),
             Tensors = tensors,
+            Window = window,
             // Checkpoints written before kinds were recorded name their tensors by the contract's prefixes.
             Kinds = metadata.TryGetValue(CarriedTensorFile.KindsKey, out var kinds)
                 ? CarriedTensorFile.ParseKinds(kinds, path)

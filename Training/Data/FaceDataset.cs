@@ -9,8 +9,10 @@ namespace SphereFace.Training.Data;
 public sealed class FaceDataset
 {
     /// <summary>Builds a dataset from explicit parts (e.g. in-memory tests).</summary>
-    public FaceDataset(string root, IReadOnlyList<string> identities, IReadOnlyList<FaceSample> samples, int skippedWithoutLandmarks = 0)
+    public FaceDataset(string root, IReadOnlyList<string> identities, IReadOnlyList<FaceSample> samples, int skippedWithoutLandmarks = 0,
+                       IReadOnlyList<string>? landmarksWithoutImage = null)
     {
+        LandmarksWithoutImage = landmarksWithoutImage ?? [];
         Root = root;
         Identities = identities;
         Samples = samples;
@@ -28,6 +30,16 @@ public sealed class FaceDataset
 
     /// <summary>All samples, grouped by identity in ordinal order.</summary>
     public IReadOnlyList<FaceSample> Samples { get; }
+
+    /// <summary>
+    /// Landmark-list entries of the chosen identities whose image is not in the folder (a deleted or misnamed photo):
+    /// nothing is trained on them, and the list says the data is not what it was.
+    /// </summary>
+    public IReadOnlyList<string> LandmarksWithoutImage { get; }
+
+    /// <summary>One warning line about <see cref="LandmarksWithoutImage"/>, or null when there are none.</summary>
+    public string? LandmarksWithoutImageWarning => LandmarksWithoutImage.Count == 0 ? null
+        : $"warning: {LandmarksWithoutImage.Count} landmark entries name images that are not under '{Root}': {Preview(LandmarksWithoutImage)}";
 
     /// <summary>Images left out because the landmark list did not mention them (<see cref="MissingLandmarks.Skip"/>).</summary>
     public int SkippedWithoutLandmarks { get; }
@@ -82,7 +94,14 @@ public sealed class FaceDataset
             names = keep.Select(k => names[k]).ToList();
         }
         if (samples.Count == 0) throw new InvalidDataException($"no usable images under '{root}'.");
-        return new FaceDataset(root, names, samples, without.Count);
+        var orphans = new List<string>();
+        if (marks is not null)
+        {
+            var chosenNames = chosen.Select(c => c.Identity).ToHashSet(StringComparer.Ordinal);
+            var present = chosen.SelectMany(c => c.Images).ToHashSet(StringComparer.Ordinal);
+            orphans.AddRange(marks.Keys.Where(rel => chosenNames.Contains(rel.Split('/')[0]) && !present.Contains(rel)).Order(StringComparer.Ordinal));
+        }
+        return new FaceDataset(root, names, samples, without.Count, orphans);
     }
 
     /// <summary>Up to 10 items, then "… and N more".</summary>

@@ -40,6 +40,15 @@ public static class CheckpointExport
         }
         if (store.All.Count != before)
             throw new InvalidDataException($"Checkpoint '{source}' lacks {net.Name} parameters: {string.Join(", ", store.All.Skip(before).Take(5).Select(p => p.Name))}.");
+        // Every other parameter must belong to the loss head the checkpoint names: a tensor of another net (sphere20
+        // layers under sphere4 metadata) means the file is not what it says, and exporting a subset would hide that.
+        var used = model.Graph.Initializer.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var head = new ParameterStore(0);
+        if (config.Classes is { } classes) Graphs.Losses.LossGraph.Build(config.Loss, classes, net.EmbeddingSize, head);
+        var foreign = store.All.Take(before).Select(p => p.Name).Where(n => !used.Contains(n) && !head.Contains(n)).ToList();
+        if (foreign.Count > 0)
+            throw new InvalidDataException($"Checkpoint '{source}' holds parameters that {net.Name} with loss '{checkpoint.Loss}' does not have: " +
+                                           $"{string.Join(", ", foreign.Take(5))}{(foreign.Count > 5 ? $" and {foreign.Count - 5} more" : "")} (a checkpoint of another net?).");
         model.MetadataProps.Add(new StringStringEntryProto { Key = InputContract.Prefix + "trained_iterations", Value = checkpoint.Iteration.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         model.MetadataProps.Add(new StringStringEntryProto { Key = InputContract.Prefix + "loss", Value = checkpoint.Loss });
         return model;

@@ -39,8 +39,11 @@ public static class DataSourceSpec
     private static IReadOnlyList<string>? Identities(string? identityList) =>
         identityList is null ? null : IdentityListFile.Read(identityList);
 
-    /// <summary>Opens the source of a run; <paramref name="resumeFrom"/> continues a checkpoint's sample order.</summary>
-    public static IBatchSource Open(RunSpec spec, SampleOrderState? resumeFrom)
+    /// <summary>
+    /// Opens the source of a run; <paramref name="resumeFrom"/> continues a checkpoint's sample order. Warnings (an image
+    /// skipped, landmark entries without an image) go to <paramref name="warn"/>, or to stderr when it is null.
+    /// </summary>
+    public static IBatchSource Open(RunSpec spec, SampleOrderState? resumeFrom, Action<string>? warn = null)
     {
         var data = spec.Data;
         if (IsRandom(data.Source))
@@ -48,17 +51,21 @@ public static class DataSourceSpec
         var dataset = FaceDataset.Load(data.Source, data.Landmarks, Identities(data.IdentityList));
         if (dataset.Identities.Count != spec.ClassCount)
             throw new InvalidDataException($"Dataset '{data.Source}' has {dataset.Identities.Count} identities but the run is configured for {spec.ClassCount} classes.");
+        if (dataset.LandmarksWithoutImageWarning is { } orphans) (warn ?? Console.Error.WriteLine)(orphans);
         return new FaceBatchSource(dataset, new FaceBatchSourceOptions
         {
             BatchSize = spec.Batch, Seed = spec.Seed, Resume = resumeFrom, Workers = data.Workers,
-            FlipProbability = data.FlipProbability,
+            FlipProbability = data.FlipProbability, Warn = warn,
         });
     }
 
+    /// <summary>Most images of <c>random:N</c>: they are held in memory as floats (126 KiB each, 4 GiB at this count).</summary>
+    public const int MaxRandomImages = 32768;
+
     private static int RandomCount(string spec)
     {
-        if (int.TryParse(spec.AsSpan(RandomPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1)
+        if (int.TryParse(spec.AsSpan(RandomPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 && n <= MaxRandomImages)
             return n;
-        throw new ArgumentException($"--data '{spec}': expected random:N with N ≥ 1 in-memory random-label images.");
+        throw new ArgumentException($"data source '{spec}': expected random:N with N in 1…{MaxRandomImages} in-memory random-label images.");
     }
 }

@@ -41,13 +41,20 @@ public sealed class PreparedRun : IDisposable
     public static PreparedRun Create(RunSpec config, TrainSessionOptions options, Checkpoint? resume = null, string resumeSource = "") =>
         Create(config, TrainGraph.FromSet(GraphFolder.Build(config.Validate().GraphSpec)), options, resume, resumeSource);
 
+    /// <summary>Where data warnings (skipped images, landmark entries without an image) go; null: stderr.</summary>
+    public static PreparedRun Create(RunSpec config, TrainGraph graph, TrainSessionOptions options, Checkpoint? resume, string resumeSource, Action<string>? warn) =>
+        CreateCore(config, graph, options, resume, resumeSource, warn);
+
     /// <summary>
     /// Sets up <paramref name="graph"/> for <paramref name="config"/>. With <paramref name="resume"/> (read from
     /// <paramref name="resumeSource"/>), the checkpoint's tensors, iteration and sample order are restored after checking
     /// it belongs to the same net and loss; otherwise the carried tensors start from the graph's initial values, or, for
     /// the parameters whose name and shape match, from <see cref="RunSpec.InitFrom"/>.
     /// </summary>
-    public static PreparedRun Create(RunSpec config, TrainGraph graph, TrainSessionOptions options, Checkpoint? resume = null, string resumeSource = "")
+    public static PreparedRun Create(RunSpec config, TrainGraph graph, TrainSessionOptions options, Checkpoint? resume = null, string resumeSource = "") =>
+        CreateCore(config, graph, options, resume, resumeSource, null);
+
+    private static PreparedRun CreateCore(RunSpec config, TrainGraph graph, TrainSessionOptions options, Checkpoint? resume, string resumeSource, Action<string>? warn)
     {
         config.Validate();
         var net = config.NetConfig;
@@ -65,7 +72,15 @@ public sealed class PreparedRun : IDisposable
         IBatchSource? source = null;
         try
         {
-            session = new TrainStepSession(graph.Model, graph.Contract, options, graph.Source);
+            try
+            {
+                session = new TrainStepSession(graph.Model, graph.Contract, options, graph.Source);
+            }
+            catch (Microsoft.ML.OnnxRuntime.OnnxRuntimeException e) when (graph.Folder is not null)
+            {
+                // A graph folder is the user's file (perhaps edited): ONNX Runtime refusing it is bad input, not a bug.
+                throw new InvalidDataException($"ONNX Runtime cannot load the training step of graph folder '{graph.Folder}': {e.Message}", e);
+            }
             string? initialisedFrom = null;
             if (resume is not null)
                 SessionState.Restore(session, resume.Tensors, resumeSource);
@@ -90,7 +105,7 @@ public sealed class PreparedRun : IDisposable
                     initialisedFrom = $"{copied.Count} of {parameters.Count} parameters from {config.InitFrom} (iteration {init.Iteration}, {init.Loss}); " +
                         $"seeded: {string.Join(", ", parameters.Except(copied).DefaultIfEmpty("none"))}";
             }
-            source = DataSourceSpec.Open(config, resume?.SampleOrder);
+            source = DataSourceSpec.Open(config, resume?.SampleOrder, warn);
             var loop = new TrainingLoop(session, source, t => (float)lr.At(checked((int)t)), lambda.At, resume?.Iteration ?? 0);
             return new PreparedRun(config, session, source, loop, initialisedFrom);
         }

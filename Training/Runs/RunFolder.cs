@@ -8,13 +8,20 @@ namespace SphereFace.Training.Runs;
 /// </summary>
 public sealed class RunFolder
 {
-    /// <summary>Uses (and creates) <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Uses (and creates) <paramref name="path"/>, deleting the temporaries a killed run left in it
+    /// (<see cref="RemovedTemporaries"/>).
+    /// </summary>
     public RunFolder(string path)
     {
         if (File.Exists(path)) throw new IOException($"Run folder '{path}' is an existing file.");
         Directory.CreateDirectory(path);
-        Root = path;
+        Root = Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar);
+        RemovedTemporaries = AtomicFile.RemoveStale(Root);
     }
+
+    /// <summary>Temporary files of interrupted writes that opening the folder deleted.</summary>
+    public IReadOnlyList<string> RemovedTemporaries { get; }
 
     /// <summary>The folder.</summary>
     public string Root { get; }
@@ -29,15 +36,46 @@ public sealed class RunFolder
     /// <summary>Latest checkpoint.</summary>
     public string CheckpointFile => Path.Combine(Root, "checkpoint.safetensors");
 
-    /// <summary>Appends a time-stamped line to the log.</summary>
-    public void Log(string line) =>
-        File.AppendAllText(LogFile, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {line}{Environment.NewLine}");
+    private readonly Lock _log = new();
+
+    /// <summary>Appends a time-stamped line to the log (safe from the data workers' threads).</summary>
+    public void Log(string line)
+    {
+        lock (_log) File.AppendAllText(LogFile, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {line}{Environment.NewLine}");
+    }
 
     /// <summary>Appends a metrics row, writing the header first when the file is new.</summary>
     public void AppendMetrics(MetricsRow row)
     {
         bool fresh = !File.Exists(MetricsFile) || new FileInfo(MetricsFile).Length == 0;
         File.AppendAllText(MetricsFile, (fresh ? MetricsRow.CsvHeader + "\n" : "") + row.ToCsv() + "\n");
+    }
+
+    /// <summary>
+    /// Refuses to resume a run from <paramref name="own"/> (the checkpoint's folder) into <paramref name="target"/>
+    /// when the target is another folder that is not empty: a run folder belongs to one run.
+    /// </summary>
+    /// <exception cref="IOException">The target holds files (another run's, or anything else).</exception>
+    public static void EnsureResumableInto(string target, string own)
+    {
+        if (Path.GetFullPath(target).TrimEnd(Path.DirectorySeparatorChar) == Path.GetFullPath(own).TrimEnd(Path.DirectorySeparatorChar)) return;
+        if (File.Exists(target)) throw new IOException($"Run folder '{target}' is an existing file.");
+        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
+            throw new IOException($"'{target}' is not empty{(File.Exists(Path.Combine(target, "checkpoint.safetensors")) ? " (it holds another run)" : "")}; " +
+                                  $"a resumed run continues in its own folder '{own}' or in a new or empty one.");
+    }
+
+    /// <summary>
+    /// Prepares this folder to continue the run of <paramref name="source"/> after <paramref name="iteration"/>: in the
+    /// same folder, metrics rows written after the checkpoint are dropped; in a new folder, the source's rows up to
+    /// the checkpoint are copied first, so the metrics of the continued run are complete.
+    /// </summary>
+    public void ContinueFrom(RunFolder source, long iteration)
+    {
+        if (source.Root != Root && File.Exists(source.MetricsFile) && !File.Exists(MetricsFile))
+            File.Copy(source.MetricsFile, MetricsFile);
+        TruncateMetricsAfter(iteration);
+        if (source.Root != Root) Log($"continues the run of {source.Root} from iteration {iteration}");
     }
 
     /// <summary>

@@ -108,6 +108,9 @@ public sealed record RunSpec
         Wrap("net", () => _ = NetConfig);
         Wrap("loss", () => Loss.Rule.Validate(Loss));
         if (Classes is { } c && c < 2) throw new RunSpecException("classes", $"classes must be at least 2, got {c}.");
+        // The classifier (and the memory bank of IR-Softmax) is one float tensor of classes × width values.
+        if (Classes is { } cl && (long)cl * Net.EmbeddingSize > int.MaxValue)
+            throw new RunSpecException("classes", $"classes × net.embedding_size = {(long)cl * Net.EmbeddingSize:N0} values exceeds one tensor's limit of {int.MaxValue:N0}.");
         if (Batch < 1 || Batch > MaxBatch) throw new RunSpecException("batch", $"batch must be in 1…{MaxBatch}, got {Batch}.");
         var s = Solver;
         if (s.Iterations < 1) throw new RunSpecException("solver.iterations", $"solver.iterations must be at least 1, got {s.Iterations}.");
@@ -122,6 +125,7 @@ public sealed record RunSpec
         foreach (var (field, v) in new[] { ("base", Lambda.Base), ("gamma", Lambda.Gamma), ("power", Lambda.Power), ("min", Lambda.Min) })
             if (!(v >= 0) || !float.IsFinite(v)) throw new RunSpecException($"lambda.{field}", $"lambda.{field} must be a finite number ≥ 0, got {v}.");
         if (string.IsNullOrWhiteSpace(Data.Source)) throw new RunSpecException("data.source", "data.source is empty (a dataset folder or random:N).");
+        if (DataSourceSpec.IsRandom(Data.Source)) Wrap("data.source", () => DataSourceSpec.Inspect(Data.Source, null));
         if (Data.Workers < 1) throw new RunSpecException("data.workers", $"data.workers must be at least 1, got {Data.Workers}.");
         if (!(Data.FlipProbability >= 0 && Data.FlipProbability <= 1)) throw new RunSpecException("data.flip_probability", $"data.flip_probability must be in [0, 1], got {Data.FlipProbability}.");
         Wrap("machine.device", () => ExecutionDeviceName(Machine.Device));

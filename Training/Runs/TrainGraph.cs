@@ -71,7 +71,7 @@ public sealed class TrainGraph
         string initialPath = Path.Combine(folder, TrainStepManifest.InitialFile);
         var initial = new Lazy<IReadOnlyList<NamedTensor>>(() => File.Exists(initialPath)
             ? CarriedTensorFile.ReadInitial(initialPath, contract)
-            : throw new FileNotFoundException($"Graph folder '{folder}' has no {TrainStepManifest.InitialFile}; start from a checkpoint with --init-from, or rebuild the folder with build-graph.", initialPath));
+            : throw new FileNotFoundException($"Graph folder '{folder}' has no {TrainStepManifest.InitialFile}; start from a checkpoint (init_from), or rebuild the folder with build-graph.", initialPath));
         return new TrainGraph(model, manifest, contract, modelPath, Path.GetFullPath(folder), () => initial.Value);
     }
 

@@ -49,9 +49,10 @@ public sealed class TrainingLoop
         return new StepRecord(t, result.Loss, result.Accuracy, lr, lambda);
     }
 
-    /// <summary>A checkpoint of the current state (parameters read back from the device).</summary>
-    public Checkpoint Capture(RunIdentity identity) => new()
+    /// <summary>A checkpoint of the current state (parameters read back from the device) and of the metrics window.</summary>
+    public Checkpoint Capture(RunIdentity identity, MetricsWindow? window = null) => new()
     {
+        Window = window ?? MetricsWindow.Empty,
         Iteration = Iteration,
         Net = identity.Net,
         Loss = identity.Loss,

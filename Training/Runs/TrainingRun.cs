@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
+using SphereFace.Graphs.Errors;
 using SphereFace.Training.Checkpoints;
 
 namespace SphereFace.Training.Runs;
@@ -15,7 +17,9 @@ public enum RunOutcome
 /// <summary>
 /// Drives a <see cref="TrainingLoop"/> up to a total iteration count: a metrics row (CSV + log line) every
 /// <c>logEvery</c> iterations, a checkpoint every <c>checkpointEvery</c> iterations, at the end, and when
-/// cancellation is requested (checked between steps, so the step in flight always completes).
+/// cancellation is requested (checked between steps, so the step in flight always completes). A non-finite loss, or
+/// non-finite values in the tensors about to be checkpointed, stops the run with
+/// <see cref="SphereFaceErrorCode.TrainingDiverged"/> and writes nothing: the last good checkpoint stays.
 /// </summary>
 public sealed class TrainingRun(TrainingLoop loop, RunFolder folder, RunIdentity identity, long iterations, int logEvery, int checkpointEvery)
 {
@@ -23,50 +27,78 @@ public sealed class TrainingRun(TrainingLoop loop, RunFolder folder, RunIdentity
     public Action<StepRecord>? Stepped { get; set; }
     /// <summary>Called for every metrics row.</summary>
     public Action<MetricsRow>? Logged { get; set; }
-    /// <summary>Whether rows carry λ (the graph has a λ input); heads without λ log none.</summary>
-    public bool LogsLambda { get; init; } = true;
     /// <summary>Called after every checkpoint with its iteration.</summary>
     public Action<long>? Checkpointed { get; set; }
+    /// <summary>Whether rows carry λ (the head reads it); heads without λ log none.</summary>
+    public bool LogsLambda { get; init; } = true;
+    /// <summary>The metrics window the run starts with: a resumed checkpoint's (<see cref="Checkpoint.Window"/>).</summary>
+    public MetricsWindow StartWindow { get; init; } = MetricsWindow.Empty;
 
     /// <summary>Runs until <c>iterations</c> steps are complete or <paramref name="cancel"/> is signalled.</summary>
+    /// <exception cref="SphereFaceException">The run diverged (<see cref="SphereFaceErrorCode.TrainingDiverged"/>).</exception>
     public RunOutcome Run(CancellationToken cancel)
     {
         if (logEvery < 1 || checkpointEvery < 1) throw new ArgumentException($"Log and checkpoint intervals must be ≥ 1 (got {logEvery}, {checkpointEvery}).");
         long lastCheckpoint = -1;
-        double lossSum = 0, accSum = 0;
-        int windowSteps = 0;
+        var window = StartWindow;
         var clock = Stopwatch.StartNew();
+        int timedSteps = 0;
         while (loop.Iteration < iterations && !cancel.IsCancellationRequested)
         {
             var step = loop.Step();
+            if (!float.IsFinite(step.Loss))
+                Diverged($"the loss of iteration {step.Iteration + 1} is {step.Loss} (lr {step.Lr}{(LogsLambda ? $", λ {step.Lambda}" : "")})", lastCheckpoint);
             Stepped?.Invoke(step);
-            lossSum += step.Loss;
-            accSum += step.Accuracy;
-            windowSteps++;
+            window = window.Add(step.Loss, step.Accuracy);
+            timedSteps++;
             long done = loop.Iteration;
             if (done % logEvery == 0 || done == iterations)
             {
-                var row = new MetricsRow(done, lossSum / windowSteps, accSum / windowSteps, step.Lr, LogsLambda ? step.Lambda : null,
-                    windowSteps * (double)loop.BatchSize / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+                var row = new MetricsRow(done, window.LossSum / window.Steps, window.AccuracySum / window.Steps, step.Lr, LogsLambda ? step.Lambda : null,
+                    timedSteps * (double)loop.BatchSize / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
                 folder.AppendMetrics(row);
                 folder.Log(row.ToLogLine(iterations));
                 Logged?.Invoke(row);
-                lossSum = accSum = 0;
-                windowSteps = 0;
+                window = MetricsWindow.Empty;
+                timedSteps = 0;
                 clock.Restart();
             }
-            if (done % checkpointEvery == 0) lastCheckpoint = SaveCheckpoint();
+            if (done % checkpointEvery == 0) lastCheckpoint = SaveCheckpoint(window, lastCheckpoint);
         }
-        if (lastCheckpoint != loop.Iteration) SaveCheckpoint();
+        if (lastCheckpoint != loop.Iteration) SaveCheckpoint(window, lastCheckpoint);
         bool interrupted = loop.Iteration < iterations;
         folder.Log(interrupted ? $"interrupted at iteration {loop.Iteration}; checkpoint written" : $"finished {loop.Iteration} iterations");
         return interrupted ? RunOutcome.Interrupted : RunOutcome.Completed;
     }
 
-    private long SaveCheckpoint()
+    private long SaveCheckpoint(MetricsWindow window, long lastCheckpoint)
     {
-        CheckpointFile.Save(folder.CheckpointFile, loop.Capture(identity));
+        var checkpoint = loop.Capture(identity, window);
+        foreach (var t in checkpoint.Tensors)
+            if (IndexOfNonFinite(t.Data) is int i and >= 0)
+                Diverged($"after iteration {checkpoint.Iteration} tensor '{t.Name}' holds {t.Data[i]} at index {i}", lastCheckpoint);
+        CheckpointFile.Save(folder.CheckpointFile, checkpoint);
         Checkpointed?.Invoke(loop.Iteration);
         return loop.Iteration;
+    }
+
+    private void Diverged(string what, long lastCheckpoint)
+    {
+        string kept = lastCheckpoint >= 0 ? $"the checkpoint of iteration {lastCheckpoint} is kept"
+            : File.Exists(folder.CheckpointFile) ? $"the checkpoint already in {folder.Root} is kept" : "no checkpoint was written";
+        string message = $"training diverged: {what}; nothing of it was saved and {kept}. Lower solver.base_lr, or check the data.";
+        folder.Log(message);
+        throw new SphereFaceException(SphereFaceErrorCode.TrainingDiverged, message);
+    }
+
+    /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or −1.</summary>
+    public static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    {
+        // A finite sum proves every value finite (vectorised); only when it is not is the offender looked for (a sum
+        // of huge finite values can overflow, so finding none then means all are finite).
+        if (float.IsFinite(TensorPrimitives.Sum(values))) return -1;
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
     }
 }

@@ -52,7 +52,7 @@ public static class LandmarkListFile
                 11 => 1,
                 12 when !csv.Value => 2,
                 _ => throw new InvalidDataException(
-                    $"{source}:{number}: expected a path and 10 coordinates (x1 y1 … x5 y5){(csv.Value ? "" : ", optionally with a label after the path")}, got {fields.Length} fields."),
+                    $"{source}:{number}: expected a path and 10 coordinates (x1 y1 … x5 y5){(csv.Value ? "" : ", optionally with a label after the path")}, got a path and {fields.Length - 1} value{(fields.Length == 2 ? "" : "s")}."),
             };
             if (first == 2) TextLines.ParseInt(fields[1], source, number, 2, min: 0);
             var points = new Point2f[5];

@@ -110,7 +110,7 @@ public static class SyntheticFaceSet
             long possibleMatched = (long)members.Length * images * (images - 1) / 2;
             if (possibleMatched < options.PairsPerFold)
                 throw new ArgumentException(
-                    $"fold {f + 1} has {members.Length} identities × {images} images, only {possibleMatched} distinct matched pairs; lower --pairs-per-fold (now {options.PairsPerFold}) or raise --test-images/--identities.");
+                    $"fold {f + 1} has {members.Length} identities × {images} images, only {possibleMatched} distinct matched pairs; lower pairs_per_fold (now {options.PairsPerFold}) or raise test_images/identities.");
             var matched = new HashSet<(int, int, int)>();
             var matchedList = new List<FacePair>();
             while (matchedList.Count < options.PairsPerFold)
@@ -126,7 +126,7 @@ public static class SyntheticFaceSet
             var mismatchedList = new List<FacePair>();
             long possibleMismatched = (long)members.Length * (members.Length - 1) / 2 * images * images;
             if (possibleMismatched < options.PairsPerFold)
-                throw new ArgumentException($"fold {f + 1} allows only {possibleMismatched} mismatched pairs; lower --pairs-per-fold.");
+                throw new ArgumentException($"fold {f + 1} allows only {possibleMismatched} mismatched pairs; lower pairs_per_fold.");
             while (mismatchedList.Count < options.PairsPerFold)
             {
                 int i = members[rng.NextInt(members.Length)], j = members[rng.NextInt(members.Length)];

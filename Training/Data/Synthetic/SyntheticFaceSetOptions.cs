@@ -42,25 +42,25 @@ public sealed record SyntheticFaceSetOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first out-of-range option.</summary>
     public void Validate()
     {
-        if (Identities < 4) throw new ArgumentException($"--identities must be at least 4, got {Identities}.");
-        if (!(TestFraction > 0 && TestFraction < 1)) throw new ArgumentException($"--test-fraction must be in (0, 1), got {TestFraction}.");
-        if (MinImagesPerIdentity < 1) throw new ArgumentException($"--min-images must be ≥ 1, got {MinImagesPerIdentity}.");
-        if (MaxImagesPerIdentity < MinImagesPerIdentity) throw new ArgumentException($"--max-images ({MaxImagesPerIdentity}) must be ≥ --min-images ({MinImagesPerIdentity}).");
-        if (MaxImagesPerIdentity > 9999) throw new ArgumentException($"--max-images must be ≤ 9999 (4-digit file numbers), got {MaxImagesPerIdentity}.");
-        if (!(Imbalance >= 0 && Imbalance <= 5)) throw new ArgumentException($"--imbalance must be in [0, 5], got {Imbalance}.");
-        if (TestImagesPerIdentity is < 2 or > 9999) throw new ArgumentException($"--test-images must be in [2, 9999], got {TestImagesPerIdentity}.");
-        if (ImageSize is < 64 or > 1024) throw new ArgumentException($"--size must be in [64, 1024], got {ImageSize}.");
-        if (Folds < 1) throw new ArgumentException($"--folds must be ≥ 1, got {Folds}.");
-        if (PairsPerFold < 1) throw new ArgumentException($"--pairs-per-fold must be ≥ 1, got {PairsPerFold}.");
-        if (Threads < 1) throw new ArgumentException($"--threads must be ≥ 1, got {Threads}.");
+        if (Identities < 4) throw new ArgumentException($"identities must be at least 4, got {Identities}.");
+        if (!(TestFraction > 0 && TestFraction < 1)) throw new ArgumentException($"test_fraction must be in (0, 1), got {TestFraction}.");
+        if (MinImagesPerIdentity < 1) throw new ArgumentException($"min_images must be ≥ 1, got {MinImagesPerIdentity}.");
+        if (MaxImagesPerIdentity < MinImagesPerIdentity) throw new ArgumentException($"max_images ({MaxImagesPerIdentity}) must be ≥ min_images ({MinImagesPerIdentity}).");
+        if (MaxImagesPerIdentity > 9999) throw new ArgumentException($"max_images must be ≤ 9999 (4-digit file numbers), got {MaxImagesPerIdentity}.");
+        if (!(Imbalance >= 0 && Imbalance <= 5)) throw new ArgumentException($"imbalance must be in [0, 5], got {Imbalance}.");
+        if (TestImagesPerIdentity is < 2 or > 9999) throw new ArgumentException($"test_images must be in [2, 9999], got {TestImagesPerIdentity}.");
+        if (ImageSize is < 64 or > 1024) throw new ArgumentException($"size must be in [64, 1024], got {ImageSize}.");
+        if (Folds < 1) throw new ArgumentException($"folds must be ≥ 1, got {Folds}.");
+        if (PairsPerFold < 1) throw new ArgumentException($"pairs_per_fold must be ≥ 1, got {PairsPerFold}.");
+        if (Threads < 1) throw new ArgumentException($"threads must be ≥ 1, got {Threads}.");
         if (TestIdentityCount < 2 * Folds)
-            throw new ArgumentException($"{TestIdentityCount} test identities cannot fill {Folds} folds (each fold needs at least 2); raise --identities or --test-fraction, or lower --folds.");
+            throw new ArgumentException($"{TestIdentityCount} test identities cannot fill {Folds} folds (each fold needs at least 2); raise identities or test_fraction, or lower folds.");
         int smallestFold = TestIdentityCount / Folds;
         long matched = (long)smallestFold * TestImagesPerIdentity * (TestImagesPerIdentity - 1) / 2;
         if (matched < PairsPerFold)
             throw new ArgumentException(
-                $"a fold of {smallestFold} test identities × {TestImagesPerIdentity} images has only {matched} distinct matched pairs, fewer than --pairs-per-fold {PairsPerFold}; lower --pairs-per-fold or --folds, or raise --identities/--test-images.");
-        if (Identities - TestIdentityCount < 2) throw new ArgumentException("at least 2 training identities are needed; lower --test-fraction.");
+                $"a fold of {smallestFold} test identities × {TestImagesPerIdentity} images has only {matched} distinct matched pairs, fewer than pairs_per_fold {PairsPerFold}; lower pairs_per_fold or folds, or raise identities/test_images.");
+        if (Identities - TestIdentityCount < 2) throw new ArgumentException("at least 2 training identities are needed; lower test_fraction.");
     }
 
     /// <summary>How many identities are held out.</summary>
