@@ -41,14 +41,23 @@ public sealed class KernelEquivalenceTests
         return session.Carried.ToDictionary(c => c.Input, c => session.ReadCarried(c.Input));
     }
 
-    /// <summary>Worst max|a − b| / max|b| over the tensors (each relative to its own largest magnitude).</summary>
-    private static (double Worst, string Tensor) WorstRelative(Dictionary<string, float[]> a, Dictionary<string, float[]> b, Func<string, bool> which)
+    /// <summary>
+    /// Worst difference over the tensors, each relative to its own size: max|a − b| / max|b| (<paramref name="norm"/>
+    /// false) or ‖a − b‖₂ / ‖b‖₂ (true).
+    /// </summary>
+    private static (double Worst, string Tensor) WorstRelative(Dictionary<string, float[]> a, Dictionary<string, float[]> b, Func<string, bool> which, bool norm = false)
     {
         (double, string) worst = (0, "");
         foreach (var (name, reference) in b.Where(kv => which(kv.Key)))
         {
-            double scale = reference.Max(v => Math.Abs((double)v)), diff = 0;
-            for (int i = 0; i < reference.Length; i++) diff = Math.Max(diff, Math.Abs((double)a[name][i] - reference[i]));
+            double scale = 0, diff = 0;
+            for (int i = 0; i < reference.Length; i++)
+            {
+                double r = reference[i], d = Math.Abs((double)a[name][i] - r);
+                if (norm) { scale += r * r; diff += d * d; }
+                else { scale = Math.Max(scale, Math.Abs(r)); diff = Math.Max(diff, d); }
+            }
+            if (norm) { scale = Math.Sqrt(scale); diff = Math.Sqrt(diff); }
             double e = scale > 0 ? diff / scale : diff;
             if (e > worst.Item1) worst = (e, name);
         }
@@ -70,29 +79,37 @@ public sealed class KernelEquivalenceTests
 
     /// <summary>
     /// At the seeded PReLU slopes (0.25), pre-activations within rounding of 0 can take the other branch in one of the
-    /// two runs, which changes the slope factor of that element's gradient: the applied gradients of SF-20's first
-    /// stages then differ by up to 4.1e-3 (direct) and 8.8e-3 (Winograd) (measured, relative max), the parameters after
-    /// the step by up to 6.5e-5 (the zero-initialised biases, whose first value is the update itself). SF-4 shows no
-    /// such crossing at this seed.
+    /// two runs, which changes the slope factor of that element's gradient by 4. Which elements cross depends on the
+    /// CPU's kernels (oneDNN picks its implementation per ISA), so single elements are no measure here: the check is the
+    /// relative L2 difference per tensor, which a few crossed elements move little and a wrong kernel moves a lot.
+    /// Measured on SF-20 (relative L2, worst tensor; relative max in brackets): AMD EPYC Zen 4 direct momenta 9.2e-4
+    /// (4.1e-3), parameters 3.4e-5 (3.0e-5); Winograd momenta 1.9e-3 (1.6e-2), parameters 4.2e-4 (5.0e-4), the
+    /// zero-initialised conv1_1 bias, whose value after one step is the update itself. SF-4 shows no crossing at this
+    /// seed and agrees to float rounding (1.5e-6).
     /// </summary>
     [TestMethod]
     [DataRow(4, "softmax", Kernels.OneDnn, 1e-5, 1e-5)]
-    [DataRow(20, "softmax", Kernels.OneDnnDirect, 2e-2, 2e-4)]
-    [DataRow(20, "softmax", Kernels.OneDnn, 2e-2, 2e-4)]
+    [DataRow(20, "softmax", Kernels.OneDnnDirect, 1e-2, 2e-3)]
+    [DataRow(20, "softmax", Kernels.OneDnn, 1e-2, 2e-3)]
     public void OneStepAtTheSeededInitialisationMatchesTheStandardOps(int depth, string loss, Kernels kernels, double momentumTolerance, double parameterTolerance) =>
-        Compare(depth, loss, kernels, slopes: null, momentumTolerance, parameterTolerance);
+        Compare(depth, loss, kernels, slopes: null, momentumTolerance, parameterTolerance, norm: true);
 
-    private static void Compare(int depth, string loss, Kernels kernels, float? slopes, double momentumTolerance, double parameterTolerance)
+    private static void Compare(int depth, string loss, Kernels kernels, float? slopes, double momentumTolerance, double parameterTolerance, bool norm = false)
     {
         Dictionary<string, float[]> standard, dnnl;
         using (var s = Session(depth, Kernels.Standard, loss, out _, slopes)) standard = RunSteps(s, 1);
         using (var s = Session(depth, kernels, loss, out _, slopes)) dnnl = RunSteps(s, 1);
-        var momenta = WorstRelative(dnnl, standard, n => n.StartsWith(CarriedTensor.MomentumPrefix, StringComparison.Ordinal));
-        var parameters = WorstRelative(dnnl, standard, n => !n.StartsWith(CarriedTensor.MomentumPrefix, StringComparison.Ordinal));
-        Console.WriteLine($"sphere{depth} {loss} {kernels.Name()} slopes {(slopes is { } v ? v.ToString() : "seeded")}: " +
-                          $"momenta (applied gradients) {momenta.Worst:G3} ({momenta.Tensor}), parameters {parameters.Worst:G3} ({parameters.Tensor})");
-        Assert.IsTrue(momenta.Worst <= momentumTolerance, $"momentum '{momenta.Tensor}' differs by {momenta.Worst:G3} (relative max)");
-        Assert.IsTrue(parameters.Worst <= parameterTolerance, $"parameter '{parameters.Tensor}' differs by {parameters.Worst:G3}");
+        static bool IsMomentum(string n) => n.StartsWith(CarriedTensor.MomentumPrefix, StringComparison.Ordinal);
+        var momenta = WorstRelative(dnnl, standard, IsMomentum, norm);
+        var parameters = WorstRelative(dnnl, standard, n => !IsMomentum(n), norm);
+        var maxMomenta = WorstRelative(dnnl, standard, IsMomentum);
+        var maxParameters = WorstRelative(dnnl, standard, n => !IsMomentum(n));
+        Console.WriteLine($"sphere{depth} {loss} {kernels.Name()} slopes {(slopes is { } v ? v.ToString() : "seeded")}: relative max: " +
+                          $"momenta (applied gradients) {maxMomenta.Worst:G3} ({maxMomenta.Tensor}), parameters {maxParameters.Worst:G3} ({maxParameters.Tensor})" +
+                          (norm ? $"; relative L2: momenta {momenta.Worst:G3} ({momenta.Tensor}), parameters {parameters.Worst:G3} ({parameters.Tensor})" : ""));
+        string metric = norm ? "relative L2" : "relative max";
+        Assert.IsTrue(momenta.Worst <= momentumTolerance, $"momentum '{momenta.Tensor}' differs by {momenta.Worst:G3} ({metric})");
+        Assert.IsTrue(parameters.Worst <= parameterTolerance, $"parameter '{parameters.Tensor}' differs by {parameters.Worst:G3} ({metric})");
     }
 
     [TestMethod]
