@@ -3,7 +3,10 @@ using SphereFace.Alignment;
 
 namespace SphereFace.Inference;
 
-/// <summary>Image entry points of <see cref="Embedder"/>: aligned faces and photos with five landmarks.</summary>
+/// <summary>
+/// Image entry points of <see cref="Embedder"/>: aligned faces and photos with five landmarks, given as OpenCV images
+/// (BGR, BGRA or grayscale), files, encoded bytes or streams.
+/// </summary>
 public sealed partial class Embedder
 {
     private FaceAligner? _aligner;
@@ -14,46 +17,85 @@ public sealed partial class Embedder
     private FaceAligner Aligner => _aligner ??= new FaceAligner(TemplateKind);
 
     /// <summary>
-    /// Embeds one aligned face: BGR CV_8UC3 of exactly the model's input size (112×96 by default). A face of
-    /// another size needs landmarks (<see cref="Embed(Mat, ReadOnlySpan{Point2f})"/>); an empty image is an error.
+    /// Embeds one aligned face of exactly the model's input size (112×96 by default), 8-bit BGR, BGRA or grayscale.
+    /// A face of another size needs landmarks (<see cref="Embed(Mat, ReadOnlySpan{Point2f})"/>).
     /// </summary>
-    public float[] EmbedAligned(Mat alignedBgr)
+    /// <exception cref="ArgumentException">The face is empty, of another size, or not an 8-bit 1/3/4-channel image.</exception>
+    /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
+    public float[] EmbedAligned(Mat alignedFace)
     {
         var result = new float[Dimension];
-        EmbedAligned([alignedBgr], result);
+        EmbedAligned([alignedFace], result);
         return result;
     }
 
     /// <summary>Embeds aligned faces; returns one embedding per face.</summary>
-    public float[][] EmbedAligned(IReadOnlyList<Mat> alignedBgr)
+    /// <exception cref="ArgumentException">A face is empty, of another size or type; the message gives its index.</exception>
+    public float[][] EmbedAligned(IReadOnlyList<Mat> alignedFaces)
     {
-        var flat = new float[(long)alignedBgr.Count * Dimension];
-        EmbedAligned(alignedBgr, flat);
-        return Split(flat, alignedBgr.Count);
+        var flat = new float[(long)alignedFaces.Count * Dimension];
+        EmbedAligned(alignedFaces, flat);
+        return Split(flat, alignedFaces.Count);
     }
 
     /// <summary>Embeds aligned faces into <paramref name="destination"/> (faces × <see cref="Dimension"/>, row-major).</summary>
-    public void EmbedAligned(IReadOnlyList<Mat> alignedBgr, Span<float> destination)
+    /// <exception cref="ArgumentException">A face is empty, of another size or type, or the destination's length is wrong.</exception>
+    public void EmbedAligned(IReadOnlyList<Mat> alignedFaces, Span<float> destination)
     {
-        ArgumentNullException.ThrowIfNull(alignedBgr);
-        for (int i = 0; i < alignedBgr.Count; i++) CheckAligned(alignedBgr[i], i);
-        Run(alignedBgr.Count, destination, (i, tensor) => FacePreprocess.ToTensor(alignedBgr[i], tensor, TemplateKind));
+        ArgumentNullException.ThrowIfNull(alignedFaces);
+        for (int i = 0; i < alignedFaces.Count; i++) CheckAligned(alignedFaces[i], $"Aligned face {i}");
+        Embed(alignedFaces.Select((m, i) => FaceImage.FromMat(m, null, $"Aligned face {i}")).ToArray(), destination);
     }
 
     /// <summary>
-    /// Aligns a photo with its five landmarks (left eye, right eye, nose, left and right mouth corner, in pixels)
-    /// and embeds the face. Throws <see cref="ArgumentException"/> on an empty photo or degenerate landmarks
-    /// (not five, NaN/∞, coincident, far outside the image).
+    /// Aligns a photo (8-bit BGR, BGRA or grayscale) with its five landmarks (left eye, right eye, nose, left and
+    /// right mouth corner, in pixels) and embeds the face.
     /// </summary>
+    /// <exception cref="ArgumentException">The photo is empty or of another type, or the landmarks are degenerate
+    /// (not five, NaN/∞, coincident, far outside the image).</exception>
     public float[] Embed(Mat photo, ReadOnlySpan<Point2f> landmarks5)
     {
         var result = new float[Dimension];
-        var copy = landmarks5.ToArray();
-        Embed([photo], [copy], result);
+        Embed([photo], [landmarks5.ToArray()], result);
+        return result;
+    }
+
+    /// <summary>Reads an image file (JPEG, PNG, …), aligns it with its five landmarks and embeds the face; without
+    /// landmarks the file must hold an aligned face of the model's input size.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not a decodable image.</exception>
+    /// <exception cref="ArgumentException">Degenerate landmarks, or an unaligned face without landmarks.</exception>
+    public float[] Embed(string path, IReadOnlyList<Point2f>? landmarks5 = null) => Embed(FaceImage.FromFile(path, landmarks5));
+
+    /// <summary>Decodes an encoded image (JPEG, PNG, …) and embeds it as <see cref="Embed(string, IReadOnlyList{Point2f})"/> does.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a decodable image.</exception>
+    /// <exception cref="ArgumentException">Degenerate landmarks, or an unaligned face without landmarks.</exception>
+    public float[] Embed(byte[] encoded, IReadOnlyList<Point2f>? landmarks5 = null) => Embed(FaceImage.FromEncoded(encoded, landmarks5));
+
+    /// <summary>Reads a stream to its end, decodes it and embeds it as <see cref="Embed(string, IReadOnlyList{Point2f})"/> does.</summary>
+    /// <exception cref="InvalidDataException">The stream's content is not a decodable image.</exception>
+    /// <exception cref="ArgumentException">Degenerate landmarks, or an unaligned face without landmarks.</exception>
+    public float[] Embed(Stream encoded, IReadOnlyList<Point2f>? landmarks5 = null)
+    {
+        ArgumentNullException.ThrowIfNull(encoded);
+        using var buffer = new MemoryStream();
+        encoded.CopyTo(buffer);
+        return Embed(FaceImage.FromEncoded(buffer.ToArray(), landmarks5, "image stream"));
+    }
+
+    /// <summary>Embeds one face (a photo with landmarks, or an aligned face).</summary>
+    /// <exception cref="FileNotFoundException">The face's file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The face's file or bytes are not a decodable image.</exception>
+    /// <exception cref="ArgumentException">Degenerate landmarks, or an unaligned face without landmarks.</exception>
+    public float[] Embed(FaceImage face)
+    {
+        var result = new float[Dimension];
+        Embed([face], result);
         return result;
     }
 
     /// <summary>Aligns and embeds photos; returns one embedding per photo.</summary>
+    /// <exception cref="ArgumentException">A photo is empty or of another type, counts differ, or landmarks are degenerate.</exception>
     public float[][] Embed(IReadOnlyList<Mat> photos, IReadOnlyList<Point2f[]> landmarks)
     {
         var flat = new float[(long)photos.Count * Dimension];
@@ -62,6 +104,8 @@ public sealed partial class Embedder
     }
 
     /// <summary>Aligns and embeds photos into <paramref name="destination"/> (photos × <see cref="Dimension"/>, row-major).</summary>
+    /// <exception cref="ArgumentException">A photo is empty or of another type, counts differ, landmarks are degenerate,
+    /// or the destination's length is wrong.</exception>
     public void Embed(IReadOnlyList<Mat> photos, IReadOnlyList<Point2f[]> landmarks, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(photos);
@@ -73,40 +117,99 @@ public sealed partial class Embedder
             try { LandmarkCheck.Validate(landmarks[i], photos[i].Size()); }
             catch (ArgumentException e) { throw new ArgumentException($"Photo {i}: {e.Message}", e); }
         }
-        Run(photos.Count, destination, (i, tensor) =>
-        {
-            using var aligned = Aligner.Align(photos[i], landmarks[i]);
-            FacePreprocess.ToTensor(aligned, tensor, TemplateKind);
-        });
+        Embed(photos.Select((m, i) => FaceImage.FromMat(m, landmarks[i], $"Photo {i}")).ToArray(), destination);
     }
 
-    /// <summary>Fills each face's tensor with <paramref name="fill"/> chunk by chunk and runs the graph.</summary>
-    private void Run(int count, Span<float> destination, Action<int, Span<float>> fill)
+    /// <summary>Embeds faces; returns one embedding per face.</summary>
+    /// <exception cref="FileNotFoundException">A face's file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A face's file or bytes are not a decodable image.</exception>
+    /// <exception cref="ArgumentException">Degenerate landmarks, or an unaligned face without landmarks.</exception>
+    public float[][] Embed(IReadOnlyList<FaceImage> faces)
     {
-        CheckDestination(count, destination.Length);
+        ArgumentNullException.ThrowIfNull(faces);
+        var flat = new float[(long)faces.Count * Dimension];
+        Embed(faces, flat);
+        return Split(flat, faces.Count);
+    }
+
+    /// <summary>Embeds faces into <paramref name="destination"/> (faces × <see cref="Dimension"/>, row-major).</summary>
+    /// <exception cref="ArgumentException">Degenerate landmarks, an unaligned face without landmarks, or a wrong destination length.</exception>
+    public void Embed(IReadOnlyList<FaceImage> faces, Span<float> destination) => Embed(faces, destination, CancellationToken.None);
+
+    /// <summary>
+    /// Embeds faces on the thread pool, decoding and running one batch (<see cref="EmbedderOptions.MaxBatch"/> faces)
+    /// at a time; cancellation is honoured between batches.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="FileNotFoundException">A face's file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A face's file or bytes are not a decodable image.</exception>
+    /// <exception cref="ArgumentException">Degenerate landmarks, or an unaligned face without landmarks.</exception>
+    public Task<float[][]> EmbedAsync(IReadOnlyList<FaceImage> faces, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(faces);
+        return Task.Run(() =>
+        {
+            var flat = new float[(long)faces.Count * Dimension];
+            Embed(faces, flat, cancellationToken);
+            return Split(flat, faces.Count);
+        }, cancellationToken);
+    }
+
+    private void Embed(IReadOnlyList<FaceImage> faces, Span<float> destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(faces);
+        CheckDestination(faces.Count, destination.Length);
         using var pass = _gate.Enter(this);
         int len = TensorLength;
-        for (int start = 0; start < count; start += _maxBatch)
+        for (int start = 0; start < faces.Count; start += _maxBatch)
         {
-            int n = Math.Min(_maxBatch, count - start);
+            cancellationToken.ThrowIfCancellationRequested();
+            int n = Math.Min(_maxBatch, faces.Count - start);
             var buffers = Rent(n);
             try
             {
-                for (int i = 0; i < n; i++) fill(start + i, buffers.Input.AsSpan(i * len, len));
+                for (int i = 0; i < n; i++) Fill(faces[start + i], buffers.Input.AsSpan(i * len, len));
                 Finish(buffers, n, destination.Slice(start * Dimension, n * Dimension));
             }
             finally { _pool.Return(buffers); }
         }
     }
 
-    private void CheckAligned(Mat face, int index)
+    /// <summary>Decodes one face, aligns it when it has landmarks, and writes its network input.</summary>
+    private void Fill(FaceImage face, Span<float> tensor)
     {
-        if (face is null || face.Empty()) throw new ArgumentException($"Aligned face {index} is empty.");
+        ArgumentNullException.ThrowIfNull(face);
+        var bgr = face.OpenBgr(out bool owned);
+        try
+        {
+            if (face.Landmarks is not { } points)
+            {
+                CheckAligned(bgr, face.Name);
+                FacePreprocess.ToTensor(bgr, tensor, TemplateKind);
+                return;
+            }
+            var landmarks = points as Point2f[] ?? points.ToArray();
+            try { LandmarkCheck.Validate(landmarks, bgr.Size()); }
+            catch (ArgumentException e) { throw new ArgumentException($"{face.Name}: {e.Message}", e); }
+            using var aligned = Aligner.Align(bgr, landmarks);
+            FacePreprocess.ToTensor(aligned, tensor, TemplateKind);
+        }
+        finally
+        {
+            if (owned) bgr.Dispose();
+        }
+    }
+
+    private void CheckAligned(Mat face, string name)
+    {
+        if (face is null || face.Empty()) throw new ArgumentException($"{name} is empty.");
         if (face.Width != Contract.Width || face.Height != Contract.Height)
             throw new ArgumentException(
-                $"Aligned face {index} is {face.Width}×{face.Height} (width×height); the model takes {Contract.Width}×{Contract.Height}. " +
+                $"{name} is {face.Width}×{face.Height} (width×height); the model takes {Contract.Width}×{Contract.Height}. " +
                 "Pass the photo with its 5 landmarks to align it first.");
-        if (face.Type() != MatType.CV_8UC3) throw new ArgumentException($"Aligned face {index} has type {face.Type()}; expected BGR CV_8UC3.");
+        var type = face.Type();
+        if (type != MatType.CV_8UC3 && type != MatType.CV_8UC4 && type != MatType.CV_8UC1)
+            throw new ArgumentException($"{name} has type {type}; expected 8-bit BGR (CV_8UC3), BGRA (CV_8UC4) or grayscale (CV_8UC1).");
     }
 
     private float[][] Split(float[] flat, int count) =>

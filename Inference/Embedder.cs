@@ -1,10 +1,11 @@
-using SphereFace.Graphs.Errors;
+using SphereFace.Models.Errors;
 using System.Numerics.Tensors;
 using Microsoft.ML.OnnxRuntime;
 using Google.Protobuf;
-using SphereFace.Graphs.Export;
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
 using SphereFace.Inference.GraphRewrites;
+using SphereFace.Inference.Verification;
+using SphereFace.Models;
 
 namespace SphereFace.Inference;
 
@@ -23,6 +24,7 @@ namespace SphereFace.Inference;
 /// float[] a = embedder.Embed(photo, landmarks);        // 5 points: eyes, nose, mouth corners
 /// float[] b = embedder.EmbedAligned(alignedFace);      // an already aligned 112×96 BGR face
 /// float cosine = Embedder.Similarity(a, b);
+/// bool same = embedder.Verify(a, b).Same;          // the threshold calibrated by `eval --stamp`
 /// </code>
 /// </example>
 /// </summary>
@@ -56,9 +58,10 @@ public sealed partial class Embedder : IDisposable
         if (FusedConvs == 0 && cpu && options.BlockedLayoutPRelu)
             RewrittenPRelus = PReluAsBlockedOps.Apply(model);
         FlipConcatenation = options.FlipConcatenation;
+        Thresholds = VerificationThresholds.FromMetadata(model.MetadataProps.ToDictionary(e => e.Key, e => e.Value),
+            VerificationThresholds.RepresentationOf(FlipConcatenation), modelPath);
         _maxBatch = options.MaxBatch;
-        using var sessionOptions = CreateSessionOptions(options);
-        if (FusedConvs > 0) PluginLibrary.Dnnl.Register(sessionOptions);
+        using var sessionOptions = CreateSessionOptions(options, FusedConvs > 0);
         try
         {
             _session = RewrittenPRelus > 0 || FusedConvs > 0
@@ -198,7 +201,11 @@ public sealed partial class Embedder : IDisposable
             throw new ArgumentException($"Destination has {length} floats; {faces} embeddings of {Dimension} need {(long)faces * Dimension}.");
     }
 
-    private static SessionOptions CreateSessionOptions(EmbedderOptions options)
+    /// <summary>
+    /// Session options for <paramref name="options"/>; with <paramref name="oneDnn"/> the plugin is registered and sets
+    /// the worker spinning itself (off: its OpenMP threads share the cores with ONNX Runtime's pool, docs/kernels.md).
+    /// </summary>
+    private static SessionOptions CreateSessionOptions(EmbedderOptions options, bool oneDnn)
     {
         var so = new SessionOptions
         {
@@ -208,7 +215,8 @@ public sealed partial class Embedder : IDisposable
         };
         try
         {
-            so.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+            if (oneDnn) PluginLibrary.Dnnl.Register(so);
+            else so.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
             if (options.Device == ExecutionDevice.Cuda) AppendCuda(so, options.CudaDeviceId);
             options.ConfigureSession?.Invoke(so);
             return so;

@@ -1,4 +1,4 @@
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
 using Microsoft.ML.OnnxRuntime;
 
 namespace SphereFace.Inference;
@@ -26,7 +26,8 @@ public sealed record EmbedderOptions
     /// On a quiet 2-core machine it makes little difference to SF-20 batch-1 latency (<c>bench embed --variants</c>,
     /// three runs: 28.7 / 27.2 / 28.1 ms spinning vs 28.0 / 28.4 / 28.2 ms not); on a shared, busy machine the
     /// spinning threads steal the cores the run needs (316 ms with spinning vs 199 ms without, measured under a load
-    /// average near 20) — turn it off there.
+    /// average near 20) — turn it off there. With the fused oneDNN kernels (<see cref="OneDnnKernels"/>) spinning is
+    /// always off: oneDNN's OpenMP threads and ONNX Runtime's pool share the cores.
     /// </summary>
     public bool AllowSpinning { get; init; } = true;
 

@@ -1,7 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
-using SphereFace.Graphs.Export;
-using SphereFace.Graphs.IO;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
+using SphereFace.Models;
 
 namespace SphereFace.Inference;
 

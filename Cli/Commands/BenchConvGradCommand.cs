@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SphereFace.Training.Bench;
+using SphereFace.Benchmarks.Training;
 
 namespace SphereFace.Cli.Commands;
 

@@ -8,8 +8,10 @@ using SphereFace.Graphs.IO;
 using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Inference;
-using SphereFace.Inference.Benchmarks;
+using SphereFace.Benchmarks.Embedding;
 using SphereFace.Inference.GraphRewrites;
+using SphereFace.Models.IO;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Cli.Commands;
 
@@ -159,7 +161,7 @@ internal static class BenchEmbedCommand
     /// <summary>The network-only ratios against the best PyTorch configuration, and the machine-peak fraction.</summary>
     private static void PrintRatiosAndPeak(SphereNetConfig config, int threads, List<BenchResult> results)
     {
-        double peak = SphereFace.Graphs.Native.DnnlPlugin.SgemmGflops(threads);
+        double peak = SphereFace.Models.Native.DnnlPlugin.SgemmGflops(threads);
         double gflopPerImage = 2.0 * config.MultiplyAddsPerImage() / 1e9;
         Console.WriteLine($"machine fp32 peak (oneDNN sgemm 2048³, {threads} threads): {peak:F0} GFLOP/s; {config.Name} forward: {gflopPerImage:F2} GFLOP per image");
         foreach (var ort in results.Where(r => r.Name == NetworkOnly))

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using SphereFace.Graphs.Losses;
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
 using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Ops;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Graphs.TrainStep;
-using SphereFace.Training.Bench;
+using SphereFace.Benchmarks.Training;
 using SphereFace.Training.Runs;
 
 namespace SphereFace.Cli.Commands;

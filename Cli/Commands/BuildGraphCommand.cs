@@ -44,7 +44,7 @@ internal static class BuildGraphCommand
             var step = set.TrainStep;
             Console.WriteLine($"{spec.NetConfig.Name}: {backbone:N0} backbone parameters → {Path.Combine(dir, GraphFolder.EmbeddingFile)}");
             Console.WriteLine($"{spec.Loss} loss head ({step.Carried.Where(c => c.Kind == CarriedKind.Parameter).Sum(c => c.Count) - backbone:N0} classifier parameters" +
-                              $"{(LossGraph.NeedsPlugin(spec.Loss) ? $", needs {Graphs.Native.MarginPlugin.LibraryFileName}" : "")}) → {Path.Combine(dir, GraphFolder.LossFile)}");
+                              $"{(LossGraph.NeedsPlugin(spec.Loss) ? $", needs {Models.Native.MarginPlugin.LibraryFileName}" : "")}) → {Path.Combine(dir, GraphFolder.LossFile)}");
             Console.WriteLine($"train step: batch {step.Config.BatchSize}, {step.Carried.Count} carried tensors, kernels {step.Config.Kernels.Name()}" +
                               $"{(step.NeedsPlugin ? $" (needs {string.Join(", ", step.Plugins)})" : "")} → {Path.Combine(dir, GraphFolder.TrainStepFile)}, " +
                               $"initial values → {Path.Combine(dir, TrainStepManifest.InitialFile)}");

@@ -1,5 +1,5 @@
 using System.Reflection;
-using SphereFace.Graphs.Errors;
+using SphereFace.Models.Errors;
 
 namespace SphereFace.Cli.Commands;
 

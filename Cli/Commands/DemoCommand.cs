@@ -8,6 +8,8 @@ using SphereFace.Graphs.IO;
 using SphereFace.Inference;
 using SphereFace.Inference.Evaluation;
 using SphereFace.Training.Data.Formats;
+using SphereFace.Models.IO;
+using SphereFace.Alignment.Formats;
 
 namespace SphereFace.Cli.Commands;
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using SphereFace.Cli.Inputs;
 using SphereFace.Graphs.IO;
 using SphereFace.Inference.Output;
+using SphereFace.Models.IO;
 
 namespace SphereFace.Cli.Commands;
 

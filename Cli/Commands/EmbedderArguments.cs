@@ -1,4 +1,4 @@
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
 using System.CommandLine;
 using SphereFace.Inference;
 

@@ -3,7 +3,8 @@ using Spectre.Console;
 using SphereFace.Cli.Inputs;
 using SphereFace.Inference;
 using SphereFace.Inference.Evaluation;
-using SphereFace.Inference.Plots;
+using SphereFace.Inference.Verification;
+using SphereFace.Reporting.Plots;
 using SphereFace.Training.Data;
 using SphereFace.Training.Data.Formats;
 
@@ -24,9 +25,10 @@ internal static class EvalCommand
         var trials = new Option<int>("--trials") { Description = "blufr: random open-set splits", DefaultValueFactory = _ => 10 };
         var identities = new Option<string?>("--identity-list") { Description = "blufr/fisher/ident: identity list restricting the --data folder (e.g. test_identities.txt)" };
         var output = new Option<string?>("--out") { Description = "results JSON (default: eval-<protocol>.json next to the model; lfw plots beside it)" };
+        var stamp = new Option<bool>("--stamp") { Description = "lfw: write the verification thresholds calibrated on these pairs into the model's metadata (used by Embedder.Verify)" };
         var cmd = new Command("eval", "Evaluate a model: LFW 10-fold verification, BLUFR-style open set, identification with distractors, or the angular Fisher score.");
         foreach (var o in args.All) cmd.Options.Add(o);
-        foreach (var o in new Option[] { protocol, pairs, distractors, distractorLandmarks, trials, identities, output }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { protocol, pairs, distractors, distractorLandmarks, trials, identities, output, stamp }) cmd.Options.Add(o);
         cmd.SetAction(p => CliAction.Run(() =>
         {
             string name = p.GetValue(protocol)!.Trim().ToLowerInvariant();
@@ -36,6 +38,8 @@ internal static class EvalCommand
             string images = p.GetValue(args.Data)!;
             int batch = p.GetValue(args.Batch);
             bool strict = p.GetValue(args.Strict);
+            if (p.GetValue(stamp) && name != "lfw") throw new ArgumentException($"--stamp needs --protocol lfw (labelled pairs to calibrate on), not {name}.");
+            IReadOnlyList<VerificationThresholds>? thresholds = null;
             using var embedder = args.Open(p);
             EvaluationReport report;
             switch (name)
@@ -54,7 +58,8 @@ internal static class EvalCommand
                     if (usable.Count < verification.Count)
                         Console.Error.WriteLine($"warning: {verification.Count - usable.Count} of {verification.Count} pairs left out (they use a skipped image).");
                     var result = LfwVerification.Evaluate(embedded.Embeddings, usable);
-                    report = result.ToReport(model);
+                    thresholds = ThresholdCalibration.FromPairs(embedded.Embeddings, usable, embedder.FlipConcatenation);
+                    report = result.ToReport(model) with { Thresholds = thresholds };
                     string stem = Path.ChangeExtension(json, null);
                     RocPlot.Save(result.Roc, stem + "-roc.png", $"{Path.GetFileName(model)}: LFW ROC");
                     var angles = AngleHistogramPlot.ToDegrees(result.Scores);
@@ -89,8 +94,15 @@ internal static class EvalCommand
                 }
             }
             Print(report);
+            if (thresholds is not null) PrintThresholds(thresholds);
             report.Save(json);
             Console.WriteLine($"results → {json}");
+            if (thresholds is not null && p.GetValue(stamp))
+            {
+                embedder.Dispose();
+                ModelThresholdStamp.Apply(model, thresholds);
+                Console.WriteLine($"thresholds ({string.Join(", ", thresholds.Select(t => t.Representation))}) → metadata of {model}");
+            }
             return 0;
         }));
         return cmd;
@@ -133,6 +145,16 @@ internal static class EvalCommand
         table.AddColumns("metric", "value", "± std", "note");
         foreach (var m in report.Metrics)
             table.AddRow(m.Name, Format(m.Value), m.Std is { } s ? s.ToString("F4") : "", Markup.Escape(m.Note ?? ""));
+        AnsiConsole.Write(table);
+    }
+
+    private static void PrintThresholds(IReadOnlyList<VerificationThresholds> thresholds)
+    {
+        var table = new Table().Title("verification thresholds on the raw cosine (all pairs)");
+        table.AddColumns("embedding", "threshold", "accuracy", "at FAR 1e-3 (TAR)", "at FAR 1e-4 (TAR)", "impostors");
+        string Far(VerificationThresholds t, double far) => t.FarThresholds.TryGetValue(far, out var f) ? $"{f.Threshold:F4} ({f.TrueAcceptRate:F4})" : "n/a";
+        foreach (var t in thresholds)
+            table.AddRow(t.Representation, t.BestAccuracy.ToString("F4"), t.AccuracyAtBest.ToString("F4"), Far(t, 1e-3), Far(t, 1e-4), t.ImpostorPairs.ToString());
         AnsiConsole.Write(table);
     }
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SphereFace.Inference.Plots;
+using SphereFace.Reporting.Plots;
 
 namespace SphereFace.Cli.Commands;
 

@@ -5,12 +5,13 @@ using Spectre.Console;
 using SphereFace.Cli.Options;
 using SphereFace.Graphs.Export;
 using SphereFace.Graphs.Losses;
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
 using SphereFace.Graphs.Nets;
 using SphereFace.Training.Checkpoints;
 using SphereFace.Training.Data;
 using SphereFace.Training.Runs;
 using SphereFace.Training.Session;
+using SphereFace.Models.IO;
 
 namespace SphereFace.Cli.Commands;
 
@@ -133,7 +134,7 @@ internal static class TrainCommand
         ManagedMemory.Release();
         // The run folder keeps the graph it trains, so a resume (or a reader) sees exactly that model.
         if (graph.Folder != Path.GetFullPath(folder.GraphFolder)) graph.SaveTo(folder.GraphFolder);
-        Graphs.IO.AtomicFile.WriteAllText(folder.ConfigFile, spec.ToJson());
+        Models.IO.AtomicFile.WriteAllText(folder.ConfigFile, spec.ToJson());
         Console.WriteLine($"effective run spec → {folder.ConfigFile}");
         Console.WriteLine(spec.ToJson());
         long start = prepared.Loop.Iteration;

@@ -4,6 +4,7 @@ using SphereFace.Cli.Pipeline;
 using SphereFace.Graphs.IO;
 using SphereFace.Inference.Evaluation;
 using static SphereFace.Cli.Pipeline.VerbRunner;
+using SphereFace.Models.IO;
 
 namespace SphereFace.Cli.Experiments;
 

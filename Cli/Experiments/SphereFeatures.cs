@@ -1,7 +1,7 @@
 using OpenCvSharp;
 using SphereFace.Inference;
 using SphereFace.Inference.Evaluation;
-using SphereFace.Inference.Plots;
+using SphereFace.Reporting.Plots;
 using SphereFace.Training.Data;
 using SphereFace.Training.Data.Formats;
 

@@ -1,5 +1,6 @@
 using SphereFace.Training.Data;
 using SphereFace.Training.Data.Formats;
+using SphereFace.Alignment.Formats;
 
 namespace SphereFace.Cli.Inputs;
 

@@ -1,4 +1,4 @@
-using SphereFace.Graphs.Errors;
+using SphereFace.Models.Errors;
 using System.Globalization;
 
 namespace SphereFace.Cli.Pipeline;

@@ -1,5 +1,5 @@
 using SphereFace.Graphs.Building;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
 using SphereFace.Graphs.Ops;
 
 namespace SphereFace.Graphs.Autodiff;

@@ -1,4 +1,4 @@
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
 using SphereFace.Graphs.Ops;
 using SphereFace.Graphs.Parameters;
 

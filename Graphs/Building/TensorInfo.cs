@@ -1,3 +1,4 @@
+using SphereFace.Models.Onnx;
 namespace SphereFace.Graphs.Building;
 
 /// <summary>

@@ -1,7 +1,8 @@
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Nets;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
 using SphereFace.Graphs.Parameters;
+using SphereFace.Models;
 
 namespace SphereFace.Graphs.Export;
 

@@ -1,9 +1,10 @@
 using SphereFace.Graphs.IO;
 using SphereFace.Graphs.Losses;
 using SphereFace.Graphs.Nets;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Graphs.TrainStep;
+using SphereFace.Models;
 
 namespace SphereFace.Graphs.Export;
 

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using SphereFace.Graphs.IO;
+using SphereFace.Models.IO;
+using SphereFace.Models;
 
 namespace SphereFace.Graphs.Export;
 

@@ -1,4 +1,4 @@
-using SphereFace.Graphs.Errors;
+using SphereFace.Models.Errors;
 using System.Diagnostics;
 
 namespace SphereFace.Graphs.IO;

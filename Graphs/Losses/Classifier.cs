@@ -1,5 +1,6 @@
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Parameters;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Graphs.Losses;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SphereFace.Graphs.Building;
-using SphereFace.Graphs.Native;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Native;
+using SphereFace.Models.Onnx;
 using SphereFace.Graphs.Parameters;
 
 namespace SphereFace.Graphs.Losses;

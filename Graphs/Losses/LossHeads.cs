@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Parameters;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Graphs.Losses;
 

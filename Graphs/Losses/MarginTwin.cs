@@ -1,11 +1,12 @@
 using SphereFace.Graphs.Building;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Graphs.Losses;
 
 /// <summary>
 /// The pure-ONNX twin of the margin plugin: ψ(θ) and its gradient built from standard ops (Clip, Mul, Sub,
 /// LessOrEqual, Cast, Where, …), so a runtime without the plugin can run the graphs. Each step is the same
-/// float operation, in the same order, as the plugin's kernels (Graphs/Native/margin_math.h), so both
+/// float operation, in the same order, as the plugin's kernels (Models/Native/margin_math.h), so both
 /// round identically. A graph built with the twin forward is differentiated through these standard ops.
 /// </summary>
 public static class MarginTwin

@@ -1,7 +1,8 @@
 using SphereFace.Graphs.Building;
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
 using SphereFace.Graphs.Ops.Dnnl;
 using SphereFace.Graphs.Parameters;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Graphs.Nets;
 

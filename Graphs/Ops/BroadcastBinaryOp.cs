@@ -1,6 +1,6 @@
 using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Graphs.Ops;
 

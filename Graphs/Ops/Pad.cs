@@ -1,5 +1,5 @@
 using SphereFace.Graphs.Building;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Graphs.Ops;
 

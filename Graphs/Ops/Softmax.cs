@@ -1,5 +1,6 @@
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Autodiff;
+using SphereFace.Models.Onnx;
 namespace SphereFace.Graphs.Ops;
 
 /// <summary>ONNX Softmax: same type and shape as its input.</summary>

@@ -1,4 +1,5 @@
 using SphereFace.Graphs.Building;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Graphs.Optimizers;
 

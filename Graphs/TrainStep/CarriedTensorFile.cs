@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SphereFace.Graphs.IO;
+using SphereFace.Models.IO;
 
 namespace SphereFace.Graphs.TrainStep;
 

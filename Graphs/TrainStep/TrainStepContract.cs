@@ -1,4 +1,4 @@
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Graphs.TrainStep;
 

@@ -2,11 +2,12 @@ using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.IO;
 using SphereFace.Graphs.Losses;
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
 using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Ops.Dnnl;
 using SphereFace.Graphs.Optimizers;
 using SphereFace.Graphs.Parameters;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Graphs.TrainStep;
 
@@ -19,7 +20,7 @@ namespace SphereFace.Graphs.TrainStep;
 /// </summary>
 public sealed class TrainStepGraph
 {
-    private TrainStepGraph(Onnx.ModelProto model, IReadOnlyList<CarriedTensor> carried, TrainStepConfig config, IReadOnlyDictionary<string, float[]> initial)
+    private TrainStepGraph(ModelProto model, IReadOnlyList<CarriedTensor> carried, TrainStepConfig config, IReadOnlyDictionary<string, float[]> initial)
     {
         Model = model;
         Contract = new TrainStepContract(config.BatchSize, carried);
@@ -31,7 +32,7 @@ public sealed class TrainStepGraph
     private readonly IReadOnlyDictionary<string, float[]> _initial;
 
     /// <summary>The ONNX model.</summary>
-    public Onnx.ModelProto Model { get; }
+    public ModelProto Model { get; }
     /// <summary>The model's I/O contract: batch size and carried tensors in input order (parameters, momenta, state).</summary>
     public TrainStepContract Contract { get; }
     /// <summary>Carried tensors in input order (parameters, momenta, state).</summary>

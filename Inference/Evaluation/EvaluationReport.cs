@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using SphereFace.Graphs.IO;
+using SphereFace.Models.IO;
 
 namespace SphereFace.Inference.Evaluation;
 
@@ -13,6 +13,18 @@ public sealed record EvaluationMetric(string Name, double? Value, double? Std = 
 /// <param name="Metrics">The figures, in display order.</param>
 public sealed record EvaluationReport(string Protocol, string Model, IReadOnlyList<EvaluationMetric> Metrics)
 {
+    /// <summary>The JSON layout's version (docs/inference.md): 2 added <see cref="Thresholds"/>.</summary>
+    public const int CurrentSchemaVersion = 2;
+
+    /// <summary>Version of the JSON layout this report was written with.</summary>
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+
+    /// <summary>
+    /// lfw: cosine thresholds calibrated on the raw (not mean-centred) similarities of all pairs, for each
+    /// representation the run can serve; what <c>eval --stamp</c> writes into the model.
+    /// </summary>
+    public IReadOnlyList<Verification.VerificationThresholds>? Thresholds { get; init; }
+
     /// <summary>UTC time of the evaluation.</summary>
     public DateTime CreatedUtc { get; init; } = DateTime.UtcNow;
 

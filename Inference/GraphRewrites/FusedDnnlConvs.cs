@@ -1,6 +1,5 @@
-using SphereFace.Graphs.Building;
-using SphereFace.Graphs.Native;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Native;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Inference.GraphRewrites;
 

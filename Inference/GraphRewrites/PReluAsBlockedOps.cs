@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
-using SphereFace.Graphs.Building;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Inference.GraphRewrites;
 

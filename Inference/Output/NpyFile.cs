@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
-using SphereFace.Graphs.IO;
+using SphereFace.Models.IO;
 
 namespace SphereFace.Inference.Output;
 

@@ -1,6 +1,7 @@
 using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Ops;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Autodiff;
 

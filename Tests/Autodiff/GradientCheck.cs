@@ -2,6 +2,7 @@ using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Ops;
 using SphereFace.Graphs.Parameters;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Autodiff;
 

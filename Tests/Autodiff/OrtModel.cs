@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Autodiff;
 
@@ -12,7 +12,7 @@ internal sealed class OrtModel : IDisposable
     public OrtModel(ModelProto model, int threads = 1)
     {
         using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
-        SphereFace.Graphs.Native.PluginLibrary.RegisterFor(options, model);
+        SphereFace.Models.Native.PluginLibrary.RegisterFor(options, model);
         _session = new InferenceSession(model.ToByteArray(), options);
     }
 

@@ -1,5 +1,6 @@
 using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Autodiff;
 

@@ -1,6 +1,7 @@
 using SphereFace.Training.Data;
 using SphereFace.Training.Data.Formats;
 using SphereFace.Training.Data.Synthetic;
+using SphereFace.Alignment.Formats;
 
 namespace SphereFace.Tests.Data;
 

@@ -3,6 +3,7 @@ using SphereFace.Alignment;
 using SphereFace.Training.Data;
 using SphereFace.Training.Data.Formats;
 using SphereFace.Training.Data.Synthetic;
+using SphereFace.Alignment.Formats;
 
 namespace SphereFace.Tests.Data;
 

@@ -1,5 +1,6 @@
 using OpenCvSharp;
 using SphereFace.Training.Data.Formats;
+using SphereFace.Alignment.Formats;
 
 namespace SphereFace.Tests.Data;
 

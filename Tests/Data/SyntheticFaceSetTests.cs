@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using SphereFace.Training.Data;
 using SphereFace.Training.Data.Formats;
 using SphereFace.Training.Data.Synthetic;
+using SphereFace.Alignment.Formats;
 
 namespace SphereFace.Tests.Data;
 

@@ -4,6 +4,8 @@ using SphereFace.Graphs.IO;
 using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Tests.Support;
+using SphereFace.Models.Onnx;
+using SphereFace.Models;
 
 namespace SphereFace.Tests.Foundation;
 

@@ -9,6 +9,7 @@ using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Inference.GraphRewrites;
 using SphereFace.Tests.Support;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Foundation;
 

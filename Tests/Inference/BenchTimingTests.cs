@@ -1,4 +1,4 @@
-using SphereFace.Inference.Benchmarks;
+using SphereFace.Benchmarks.Embedding;
 
 namespace SphereFace.Tests.Inference;
 

@@ -1,4 +1,4 @@
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
 using OpenCvSharp;
 using SphereFace.Graphs.Export;
 using SphereFace.Graphs.IO;
@@ -7,6 +7,7 @@ using SphereFace.Graphs.Parameters;
 using SphereFace.Inference;
 using SphereFace.Tests.Support;
 using static SphereFace.Tests.Inference.EmbedderFixture;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Inference;
 
@@ -59,7 +60,7 @@ public sealed class EmbedderErrorTests
     [TestMethod]
     public void CudaOnCpuBuildSaysHowToRebuild()
     {
-        var e = Assert.ThrowsExactly<SphereFace.Graphs.Errors.SphereFaceException>(() => new Embedder(ModelPath, new EmbedderOptions { Device = ExecutionDevice.Cuda }));
+        var e = Assert.ThrowsExactly<SphereFace.Models.Errors.SphereFaceException>(() => new Embedder(ModelPath, new EmbedderOptions { Device = ExecutionDevice.Cuda }));
         StringAssert.Contains(e.Message, "-p:UseCuda=true");
     }
 

@@ -5,6 +5,7 @@ using SphereFace.Graphs.Export;
 using SphereFace.Graphs.IO;
 using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Parameters;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Inference;
 

@@ -1,12 +1,13 @@
 using SphereFace.Graphs.Export;
 using SphereFace.Graphs.IO;
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
 using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Inference;
 using SphereFace.Inference.GraphRewrites;
 using SphereFace.Tests.Support;
 using static SphereFace.Tests.Inference.EmbedderFixture;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Inference;
 
@@ -66,8 +67,8 @@ public sealed class FusedDnnlConvsTests
     public void GraphWithoutConvertibleConvsIsLeftAlone()
     {
         var model = ModelFile.Load(ModelPath);
-        foreach (var n in model.Graph.Node.Where(n => n.OpType == "Conv")) n.Attribute.Add(Graphs.Building.Attr.Int("group", 1));
-        foreach (var n in model.Graph.Node.Where(n => n.OpType == "Conv")) n.Attribute.Add(Graphs.Building.Attr.Ints("dilations", 2, 2));
+        foreach (var n in model.Graph.Node.Where(n => n.OpType == "Conv")) n.Attribute.Add(Attr.Int("group", 1));
+        foreach (var n in model.Graph.Node.Where(n => n.OpType == "Conv")) n.Attribute.Add(Attr.Ints("dilations", 2, 2));
         var before = model.ToString();
         Assert.AreEqual(0, FusedDnnlConvs.Apply(model));
         Assert.AreEqual(before, model.ToString());

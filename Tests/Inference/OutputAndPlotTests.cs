@@ -1,7 +1,7 @@
 using System.Globalization;
 using SphereFace.Inference.Evaluation;
 using SphereFace.Inference.Output;
-using SphereFace.Inference.Plots;
+using SphereFace.Reporting.Plots;
 using SphereFace.Tests.Support;
 
 namespace SphereFace.Tests.Inference;

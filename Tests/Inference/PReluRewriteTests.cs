@@ -2,7 +2,7 @@ using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.IO;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
 using SphereFace.Inference;
 using SphereFace.Inference.GraphRewrites;
 using static SphereFace.Tests.Inference.EmbedderFixture;

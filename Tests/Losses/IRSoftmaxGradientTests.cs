@@ -5,6 +5,7 @@ using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Graphs.TrainStep;
 using SphereFace.Tests.Native;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Losses;
 

@@ -2,6 +2,7 @@ using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Losses;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Tests.Native;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Losses;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using SphereFace.Graphs.IO;
 using SphereFace.Graphs.Losses;
 using SphereFace.Graphs.Parameters;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Losses;
 

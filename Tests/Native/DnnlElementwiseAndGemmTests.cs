@@ -1,8 +1,9 @@
 using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Tests.Autodiff;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Native;
 

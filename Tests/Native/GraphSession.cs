@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
-using SphereFace.Graphs.Native;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Native;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Native;
 

@@ -1,7 +1,7 @@
 using Microsoft.ML.OnnxRuntime;
 using SphereFace.Graphs.Building;
-using SphereFace.Graphs.Native;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Native;
+using SphereFace.Models.Onnx;
 using SphereFace.Graphs.Parameters;
 
 namespace SphereFace.Tests.Native;

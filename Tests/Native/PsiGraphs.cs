@@ -1,6 +1,6 @@
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Losses;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Native;
 

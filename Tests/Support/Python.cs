@@ -9,6 +9,6 @@ public static class Python
     public static string Run(string script, params string[] args)
     {
         try { return DebianPython.Run(["-c", script, .. args]); }
-        catch (SphereFace.Graphs.Errors.SphereFaceException e) { throw new AssertFailedException(e.Message, e); }
+        catch (SphereFace.Models.Errors.SphereFaceException e) { throw new AssertFailedException(e.Message, e); }
     }
 }

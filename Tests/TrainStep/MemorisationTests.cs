@@ -1,6 +1,6 @@
 using SphereFace.Tests.Losses;
 using SphereFace.Graphs.Losses;
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
 using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Graphs.TrainStep;

@@ -2,6 +2,7 @@ using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Optimizers;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Tests.Autodiff;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.TrainStep;
 

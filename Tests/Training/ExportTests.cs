@@ -10,6 +10,8 @@ using SphereFace.Tests.Support;
 using SphereFace.Training.Checkpoints;
 using SphereFace.Training.Data;
 using SphereFace.Training.Runs;
+using SphereFace.Models.Onnx;
+using SphereFace.Models;
 
 namespace SphereFace.Tests.Training;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using SphereFace.Graphs.Export;
 using SphereFace.Graphs.IO;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
 using SphereFace.Tests.Support;
 using SphereFace.Training.Checkpoints;
 

@@ -9,6 +9,7 @@ using SphereFace.Training.Data;
 using SphereFace.Training.Export;
 using SphereFace.Training.Runs;
 using SphereFace.Training.Session;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Training;
 

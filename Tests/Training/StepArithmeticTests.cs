@@ -1,8 +1,9 @@
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using SphereFace.Graphs.Building;
-using SphereFace.Graphs.Native;
-using SphereFace.Training.Bench;
+using SphereFace.Models.Native;
+using SphereFace.Benchmarks.Training;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Training;
 

@@ -1,4 +1,4 @@
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Training.Session;
 
@@ -91,7 +91,7 @@ public sealed class TrainStepSessionTests
     public void CudaOnCpuBuildFailsWithRebuildHint()
     {
         if (ExecutionDevices.CudaBuild) Assert.Inconclusive("CUDA build");
-        var e = Assert.ThrowsExactly<SphereFace.Graphs.Errors.SphereFaceException>(() =>
+        var e = Assert.ThrowsExactly<SphereFace.Models.Errors.SphereFaceException>(() =>
             LinearSgdStepModel.Session(Batch, Features, new TrainSessionOptions(Device: ExecutionDevice.Cuda)));
         StringAssert.Contains(e.Message, "-p:UseCuda=true");
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using SphereFace.Graphs.IO;
 using SphereFace.Graphs.TrainStep;
 using SphereFace.Training.Data;
+using SphereFace.Models.IO;
 
 namespace SphereFace.Training.Checkpoints;
 

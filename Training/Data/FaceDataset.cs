@@ -1,4 +1,5 @@
 using SphereFace.Training.Data.Formats;
+using SphereFace.Alignment.Formats;
 
 namespace SphereFace.Training.Data;
 

@@ -1,10 +1,11 @@
 using SphereFace.Graphs.Export;
 using SphereFace.Graphs.IO;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Training.Checkpoints;
 using SphereFace.Training.Runs;
 using SphereFace.Graphs.TrainStep;
+using SphereFace.Models;
 
 namespace SphereFace.Training.Export;
 

@@ -1,4 +1,5 @@
 using SphereFace.Graphs.IO;
+using SphereFace.Models.IO;
 
 namespace SphereFace.Training.Runs;
 

@@ -135,7 +135,7 @@ public sealed record RunSpec
         return this;
     }
 
-    private static void ExecutionDeviceName(string device) => _ = Graphs.Native.ExecutionDevices.Parse(device);
+    private static void ExecutionDeviceName(string device) => _ = Models.Native.ExecutionDevices.Parse(device);
 
     private static void Wrap(string field, Action check)
     {

@@ -1,7 +1,7 @@
 using SphereFace.Graphs.Export;
 using SphereFace.Graphs.IO;
-using SphereFace.Graphs.Native;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Native;
+using SphereFace.Models.Onnx;
 using SphereFace.Graphs.TrainStep;
 
 namespace SphereFace.Training.Runs;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
-using SphereFace.Graphs.Errors;
+using SphereFace.Models.Errors;
 using SphereFace.Training.Checkpoints;
 
 namespace SphereFace.Training.Runs;

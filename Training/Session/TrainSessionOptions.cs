@@ -1,4 +1,4 @@
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
 using Microsoft.ML.OnnxRuntime;
 
 namespace SphereFace.Training.Session;

@@ -1,9 +1,9 @@
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
 using SphereFace.Graphs.TrainStep;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Training.Session;
 

@@ -1,5 +1,6 @@
 using SphereFace.Graphs.Building;
-using SphereFace.Graphs.Native;
+using SphereFace.Models.Native;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Graphs.Ops.Dnnl;
 

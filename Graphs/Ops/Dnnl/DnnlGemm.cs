@@ -1,6 +1,6 @@
 using SphereFace.Graphs.Building;
-using SphereFace.Graphs.Native;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Native;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Graphs.Ops.Dnnl;
 

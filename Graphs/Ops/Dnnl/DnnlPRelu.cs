@@ -1,7 +1,7 @@
 using SphereFace.Graphs.Autodiff;
 using SphereFace.Graphs.Building;
-using SphereFace.Graphs.Native;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Native;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Graphs.Ops.Dnnl;
 

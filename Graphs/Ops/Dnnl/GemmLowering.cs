@@ -1,5 +1,5 @@
-using SphereFace.Graphs.Native;
-using SphereFace.Graphs.Onnx;
+using SphereFace.Models.Native;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Graphs.Ops.Dnnl;
 

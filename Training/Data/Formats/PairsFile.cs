@@ -1,5 +1,7 @@
 using System.Text;
 using SphereFace.Graphs.IO;
+using SphereFace.Models.IO;
+using SphereFace.Alignment.Formats;
 
 namespace SphereFace.Training.Data.Formats;
 

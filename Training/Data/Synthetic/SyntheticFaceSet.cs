@@ -4,6 +4,8 @@ using OpenCvSharp;
 using SphereFace.Graphs.IO;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Training.Data.Formats;
+using SphereFace.Models.IO;
+using SphereFace.Alignment.Formats;
 
 namespace SphereFace.Training.Data.Synthetic;
 

@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using SphereFace.Graphs.IO;
 using SphereFace.Training.Data.Formats;
+using SphereFace.Models.IO;
 
 namespace SphereFace.Training.Data.Synthetic;
 

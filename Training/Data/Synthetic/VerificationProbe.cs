@@ -2,6 +2,7 @@ using Microsoft.ML.OnnxRuntime;
 using OpenCvSharp;
 using SphereFace.Alignment;
 using SphereFace.Training.Data.Formats;
+using SphereFace.Alignment.Formats;
 
 namespace SphereFace.Training.Data.Synthetic;
 

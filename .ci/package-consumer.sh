@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Packs the libraries into a local folder and builds a fresh console app outside the repository from those packages
+# (plus the packages already in NuGet's global folder, offline), with no cmake or g++ on its PATH; runs it on a model
+# and photos; and checks that its output holds none of the training-side, plotting or benchmark parts.
+# Usage: .ci/package-consumer.sh MODEL IMAGE_ROOT LANDMARKS
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+model="$(realpath "$1")" images="$(realpath "$2")" landmarks="$(realpath "$3")"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+version="$(sed -n 's|.*<Version>\(.*\)</Version>.*|\1|p' "$repo/Directory.Build.props" | head -1)"
+
+for p in Models Alignment Inference Extensions Graphs Training; do
+  dotnet pack "$repo/$p/SphereFace.$p.csproj" -c Release -o "$work/feed" -nologo -clp:ErrorsOnly >/dev/null
+done
+ls "$work/feed"
+entries() { /usr/bin/python3 -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "$1"; }
+for p in Models Alignment Inference Extensions; do
+  entries "$work/feed/SphereFace.$p.$version.nupkg" | grep -qx "README.md" || { echo "SphereFace.$p: no readme in the package" >&2; exit 1; }
+done
+for lib in libsphereface_dnnl.so libsphereface_margin.so; do
+  entries "$work/feed/SphereFace.Models.$version.nupkg" | grep -qx "runtimes/linux-x64/native/$lib" \
+    || { echo "SphereFace.Models: $lib not under runtimes/linux-x64/native/" >&2; exit 1; }
+done
+
+mkdir -p "$work/app" "$work/bin"
+cp "$repo/Clients/PackageConsumer/PackageConsumer.csproj" "$repo/Clients/PackageConsumer/Program.cs" "$work/app/"
+cat > "$work/app/NuGet.config" <<XML
+<configuration>
+  <packageSources>
+    <clear />
+    <add key="local" value="$work/feed" />
+    <add key="global-folder" value="$HOME/.nuget/packages" />
+  </packageSources>
+</configuration>
+XML
+# A PATH with dotnet and the basic tools only: the consumer's build must not need cmake or a C++ compiler.
+ln -s "$(command -v dotnet)" "$work/bin/dotnet"
+for t in sh bash uname cat ls rm mkdir sed grep; do ln -s "$(command -v $t)" "$work/bin/$t"; done
+cd "$work/app"
+PATH="$work/bin" dotnet build -c Release -o "$work/out" -nologo -clp:ErrorsOnly -p:SphereFaceVersion="$version" \
+  --packages "$work/packages" >/dev/null
+dotnet "$work/out/PackageConsumer.dll" "$model" "$images" "$landmarks"
+
+bad="$(cd "$work/out" && find . \( -iname '*skia*' -o -iname '*harfbuzz*' -o -iname 'ScottPlot*' -o -name 'SphereFace.Graphs.dll' \
+  -o -name 'SphereFace.Training.dll' -o -name 'SphereFace.Benchmarks.dll' -o -name 'SphereFace.Reporting.dll' -o -name '*.py' \) -print)"
+[ -z "$bad" ] || { echo "the consumer's output holds parts it should not: $bad" >&2; exit 1; }
+echo "package consumer: $(du -sh "$work/out" | cut -f1) output, no plotting, graph-building, training or benchmark parts: ok"

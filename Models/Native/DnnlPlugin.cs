@@ -1,0 +1,110 @@
+using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
+
+namespace SphereFace.Models.Native;
+
+/// <summary>
+/// The ops of the oneDNN kernel library (<see cref="PluginLibrary.Dnnl"/>, sources in Models/Native/Dnnl; contract in
+/// docs/kernels.md): domain <see cref="Domain"/>, ops <see cref="ConvOp"/>, <see cref="ConvGradInputOp"/>,
+/// <see cref="ConvGradWeightOp"/>, <see cref="PReluOp"/>, <see cref="PReluGradOp"/> and <see cref="GemmOp"/>. Activations between these ops are 5-D nChw16c tensors
+/// [N, C/<see cref="Block"/>, H, W, <see cref="Block"/>].
+/// </summary>
+public static class DnnlPlugin
+{
+    /// <summary>Custom operator-set domain of the library's ops (version 1).</summary>
+    public const string Domain = "ai.sphereface.dnnl";
+    /// <summary>Forward convolution, optionally with PReLU and residual-add post-ops.</summary>
+    public const string ConvOp = "Conv";
+    /// <summary>Input gradient of a convolution.</summary>
+    public const string ConvGradInputOp = "ConvGradInput";
+    /// <summary>Weight (and bias) gradient of a convolution.</summary>
+    public const string ConvGradWeightOp = "ConvGradWeight";
+    /// <summary>PReLU with one slope per channel, on NCHW or nChw16c activations.</summary>
+    public const string PReluOp = "PRelu";
+    /// <summary>Input and slope gradients of <see cref="PReluOp"/>.</summary>
+    public const string PReluGradOp = "PReluGrad";
+    /// <summary>ONNX Gemm with the same inputs and attributes, on oneDNN's matmul.</summary>
+    public const string GemmOp = "Gemm";
+    /// <summary>Channel block of the nChw16c layout.</summary>
+    public const long Block = 16;
+    /// <summary>
+    /// Session config entry that gives the kernels their oneDNN (OpenMP) thread count; <see cref="PluginLibrary.Register(SessionOptions)"/>
+    /// sets it from <see cref="SessionOptions.IntraOpNumThreads"/> (0 there: all cores).
+    /// </summary>
+    public const string ThreadsConfigKey = "sphereface.dnnl.threads";
+
+    /// <summary>A oneDNN primitive a node of this process made: op type, node name and oneDNN's implementation name.</summary>
+    public sealed record Implementation(string Op, string Node, string Name);
+
+    /// <summary>
+    /// Which oneDNN implementation every plugin node in this process chose so far (e.g. <c>jit_wino_4x3:avx512_core</c>
+    /// for Winograd, <c>jit:avx512_core</c> for direct convolution), one entry per node and input shape. Empty before
+    /// a session with the library has run.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The library file is missing.</exception>
+    public static unsafe IReadOnlyList<Implementation> Implementations()
+    {
+        var handle = Load();
+        var query = (delegate* unmanaged<byte*, int, int>)NativeLibrary.GetExport(handle, "SphereFaceDnnlImplementations");
+        int length = query(null, 0);
+        var buffer = new byte[length + 1];
+        fixed (byte* p = buffer) length = Math.Min(length, query(p, buffer.Length));
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, length)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('\t'))
+            .Select(f => new Implementation(f[0], f[1], f[2]))
+            .ToArray();
+    }
+
+    /// <summary>
+    /// The best rate of oneDNN's single-precision GEMM on two <paramref name="size"/>² matrices with
+    /// <paramref name="threads"/> threads over <paramref name="repeats"/> timed runs, in GFLOP/s: the practical fp32
+    /// peak of this machine that the benchmarks set a step's matrix work against.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The library file is missing.</exception>
+    /// <exception cref="InvalidOperationException">oneDNN failed.</exception>
+    public static unsafe double SgemmGflops(int threads, int size = 2048, int repeats = 5)
+    {
+        var handle = Load();
+        var sgemm = (delegate* unmanaged<int, int, int, double>)NativeLibrary.GetExport(handle, "SphereFaceDnnlSgemmGflops");
+        double rate = sgemm(threads, size, repeats);
+        return rate > 0 ? rate : throw new InvalidOperationException("oneDNN sgemm failed");
+    }
+
+    /// <summary>
+    /// Sets a session up for the kernels (called when the library is registered): their thread count is the
+    /// session's, and neither thread pool spins while the other works. oneDNN runs on OpenMP threads and ONNX Runtime's
+    /// own ops on its intra-op pool; on two cores either pool's idle workers spinning after their work took the
+    /// cores from the other (SF-20 training step 2184 ms with ONNX Runtime spinning, 1747 ms with OpenMP's default
+    /// spin, 1469 ms with neither; docs/kernels.md). So the session's workers do not spin, and OpenMP's wait policy
+    /// is set to passive unless the process already chose one (it takes effect only if OpenMP is not yet loaded).
+    /// </summary>
+    internal static void Configure(SessionOptions options)
+    {
+        int threads = options.IntraOpNumThreads > 0 ? options.IntraOpNumThreads : Environment.ProcessorCount;
+        options.AddSessionConfigEntry(ThreadsConfigKey, threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        PrepareProcess();
+    }
+
+    /// <summary>OpenMP's wait policy must be in the environment before the library (and with it libgomp) is loaded.</summary>
+    private static void PrepareProcess()
+    {
+        if (Environment.GetEnvironmentVariable(OpenMpWaitPolicy) is null) SetNativeEnvironment(OpenMpWaitPolicy, "passive");
+    }
+
+    private static IntPtr Load()
+    {
+        PrepareProcess();
+        return NativeLibrary.Load(PluginLibrary.Dnnl.Path);
+    }
+
+    private const string OpenMpWaitPolicy = "OMP_WAIT_POLICY";
+
+    // .NET's Environment.SetEnvironmentVariable does not reach the C runtime's environment on Unix, and libgomp reads
+    // getenv. Only the C runtime's copy is set: child processes (the benchmarks' PyTorch peers) keep the defaults.
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int NativeSetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
+
+    private static void SetNativeEnvironment(string name, string value) => NativeSetEnv(name, value, 0);
+}
