@@ -11,16 +11,20 @@ public sealed class FaceAligner
 {
     private readonly Point2f[] _template;
 
-    /// <summary>An aligner for the given template (SphereFace 112×96 by default).</summary>
-    public FaceAligner(FaceTemplateKind kind = FaceTemplateKind.Sphere112x96)
+    /// <summary>An aligner for the given template (SphereFace 112×96, read 0-based, by default).</summary>
+    public FaceAligner(FaceTemplateKind kind = FaceTemplateKind.Sphere112x96, TemplateOrigin origin = TemplateOrigin.ZeroBased)
     {
         Kind = kind;
-        _template = FaceTemplate.Points(kind);
+        Origin = origin;
+        _template = FaceTemplate.Points(kind, origin);
         OutputSize = FaceTemplate.Size(kind);
     }
 
     /// <summary>The template this aligner maps onto.</summary>
     public FaceTemplateKind Kind { get; }
+
+    /// <summary>The pixel convention the template's coordinates are read in.</summary>
+    public TemplateOrigin Origin { get; }
 
     /// <summary>Width × height of the aligned crop.</summary>
     public Size OutputSize { get; }

@@ -8,9 +8,10 @@ namespace SphereFace.Alignment;
 /// </summary>
 /// <remarks>
 /// Coordinates are in pixels with OpenCV's convention: the centre of the top-left pixel is (0, 0) and x grows
-/// to the right. The values are SphereFace's published template taken as they are (the original MATLAB code is
-/// 1-based, so a face aligned here sits 1 px further right and down inside the crop than MATLAB's; training and
-/// inference both use this class, so they agree).
+/// to the right. By default the values are SphereFace's published template taken as they are (the original MATLAB
+/// code is 1-based, so a face aligned here sits 1 px further right and down inside the crop than MATLAB's; training
+/// and inference both use this class, so they agree). <see cref="TemplateOrigin.OneBased"/> reads them as MATLAB
+/// does, for models trained by the original code (the model's input contract records which).
 /// </remarks>
 public static class FaceTemplate
 {
@@ -23,13 +24,26 @@ public static class FaceTemplate
         new(62.7299f, 92.2041f),
     ];
 
-    /// <summary>The five template points of <paramref name="kind"/> (a fresh copy the caller may modify).</summary>
-    public static Point2f[] Points(FaceTemplateKind kind) => kind switch
+    /// <summary>
+    /// The five template points of <paramref name="kind"/> in OpenCV's 0-based coordinates, the published numbers
+    /// read in <paramref name="origin"/>'s convention (a fresh copy the caller may modify).
+    /// </summary>
+    public static Point2f[] Points(FaceTemplateKind kind, TemplateOrigin origin = TemplateOrigin.ZeroBased)
     {
-        FaceTemplateKind.Sphere112x96 => (Point2f[])Sphere96.Clone(),
-        FaceTemplateKind.Sphere112x112 => Sphere96.Select(p => new Point2f(p.X + 8f, p.Y)).ToArray(),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown face template kind"),
-    };
+        float shift = origin switch
+        {
+            TemplateOrigin.ZeroBased => 0f,
+            TemplateOrigin.OneBased => -1f,
+            _ => throw new ArgumentOutOfRangeException(nameof(origin), origin, "unknown template origin"),
+        };
+        float dx = kind switch
+        {
+            FaceTemplateKind.Sphere112x96 => 0f,
+            FaceTemplateKind.Sphere112x112 => 8f,
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown face template kind"),
+        };
+        return Sphere96.Select(p => new Point2f(p.X + dx + shift, p.Y + shift)).ToArray();
+    }
 
     /// <summary>Width × height of the aligned crop of <paramref name="kind"/> (96×112 or 112×112).</summary>
     public static Size Size(FaceTemplateKind kind) => kind switch

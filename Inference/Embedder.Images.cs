@@ -14,7 +14,7 @@ public sealed partial class Embedder
     /// <summary>The alignment template matching the model's input size.</summary>
     public FaceTemplateKind TemplateKind => Contract.Width == 112 ? FaceTemplateKind.Sphere112x112 : FaceTemplateKind.Sphere112x96;
 
-    private FaceAligner Aligner => _aligner ??= new FaceAligner(TemplateKind);
+    private FaceAligner Aligner => _aligner ??= new FaceAligner(TemplateKind, (TemplateOrigin)Contract.TemplateOrigin);
 
     /// <summary>
     /// Embeds one aligned face of exactly the model's input size (112×96 by default), 8-bit BGR, BGRA or grayscale.

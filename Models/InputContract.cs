@@ -4,7 +4,9 @@ namespace SphereFace.Models;
 
 /// <summary>
 /// What an embedding graph expects: float32 NCHW [N,3,H,W], RGB, each pixel mapped as (p − 127.5) / 128,
-/// an aligned face. Written to (and read back from) the model's metadata so a loader can validate it.
+/// a face aligned onto the SphereFace template with its coordinates read <see cref="TemplateOrigin"/>-based (0: OpenCV
+/// pixel centres, the project's models; 1: MATLAB indices, models trained by the original code). Written to (and read
+/// back from) the model's metadata so a loader can validate and honour it.
 /// </summary>
 public sealed record InputContract(
     string InputName = "data",
@@ -15,14 +17,15 @@ public sealed record InputContract(
     string ChannelOrder = "RGB",
     string Layout = "NCHW",
     float Mean = 127.5f,
-    float Scale = 1f / 128f)
+    float Scale = 1f / 128f,
+    int TemplateOrigin = 0)
 {
     /// <summary>Metadata key prefix.</summary>
     public const string Prefix = "sphereface.";
 
     /// <summary>One-line human description (also stored as metadata).</summary>
     public string Describe() =>
-        $"float32 {Layout} [N,3,{Height},{Width}] {ChannelOrder}, pixel p → (p − {Mean}) × {Scale:R}, 5-point aligned face; output '{OutputName}' [N,{EmbeddingSize}]";
+        $"float32 {Layout} [N,3,{Height},{Width}] {ChannelOrder}, pixel p → (p − {Mean}) × {Scale:R}, face aligned by 5 points onto the SphereFace template read {TemplateOrigin}-based; output '{OutputName}' [N,{EmbeddingSize}]";
 
     /// <summary>The contract as metadata entries.</summary>
     public IEnumerable<KeyValuePair<string, string>> ToMetadata() =>
@@ -36,6 +39,7 @@ public sealed record InputContract(
         new(Prefix + "layout", Layout),
         new(Prefix + "mean", Mean.ToString("R", System.Globalization.CultureInfo.InvariantCulture)),
         new(Prefix + "scale", Scale.ToString("R", System.Globalization.CultureInfo.InvariantCulture)),
+        new(Prefix + "template_origin", TemplateOrigin.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new(Prefix + "input_contract", Describe()),
     ];
 
@@ -48,8 +52,12 @@ public sealed record InputContract(
             : throw new InvalidDataException($"{source}: metadata '{Prefix + key}' = '{Get(key)}' is not a positive integer.");
         float GetFloat(string key) => float.TryParse(Get(key), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out float v) ? v
             : throw new InvalidDataException($"{source}: metadata '{Prefix + key}' = '{Get(key)}' is not a number.");
+        // Models written before the key existed were all aligned 0-based.
+        int origin = !meta.TryGetValue(Prefix + "template_origin", out var o) ? 0
+            : o is "0" or "1" ? o[0] - '0'
+            : throw new InvalidDataException($"{source}: metadata '{Prefix}template_origin' = '{o}' is not 0 or 1.");
         return new InputContract(Get("input_name"), Get("output_name"), GetInt("input_height"), GetInt("input_width"),
-            GetInt("embedding_size"), Get("channel_order"), Get("layout"), GetFloat("mean"), GetFloat("scale"));
+            GetInt("embedding_size"), Get("channel_order"), Get("layout"), GetFloat("mean"), GetFloat("scale"), origin);
     }
 
     /// <summary>Reads the contract from a loaded model.</summary>

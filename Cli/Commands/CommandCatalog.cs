@@ -12,6 +12,7 @@ internal static class CommandCatalog
         StatsCommand.Create(),
         TrainCommand.Create(),
         ExportCommand.Create(),
+        ImportCommand.Create(),
         EmbedCommand.Create(),
         EvalCommand.Create(),
         PlotCommand.Create(),

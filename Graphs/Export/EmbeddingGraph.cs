@@ -12,10 +12,13 @@ namespace SphereFace.Graphs.Export;
 /// </summary>
 public static class EmbeddingGraph
 {
-    /// <summary>Builds the embedding model for <paramref name="config"/> with weights from <paramref name="store"/>.</summary>
-    public static ModelProto Build(SphereNetConfig config, ParameterStore store)
+    /// <summary>
+    /// Builds the embedding model for <paramref name="config"/> with weights from <paramref name="store"/>; the input
+    /// contract is the project's unless <paramref name="contract"/> gives another (an imported model's preprocessing).
+    /// </summary>
+    public static ModelProto Build(SphereNetConfig config, ParameterStore store, InputContract? contract = null)
     {
-        var contract = new InputContract(EmbeddingSize: config.EmbeddingSize);
+        contract ??= new InputContract(EmbeddingSize: config.EmbeddingSize);
         var g = new GraphBuilder($"{config.Name}_embedding");
         string data = g.Input(contract.InputName, ElementType.Float, TensorInfo.Dynamic, 3, contract.Height, contract.Width);
         string feature = SphereNet.Forward(g, data, config, store);

@@ -32,8 +32,8 @@ public static class SphereNet
             for (int u = 0; u < units[stage]; u++)
             {
                 string skip = x;
-                x = ConvPRelu(g, store, kernels, x, $"conv{stage + 1}_{conv++}", width, width, stride: 1, residual: true);
-                x = ConvPRelu(g, store, kernels, x, $"conv{stage + 1}_{conv++}", width, width, stride: 1, residual: true);
+                x = ConvPRelu(g, store, kernels, x, $"conv{stage + 1}_{conv++}", width, width, stride: 1, residual: true, config.ResidualBias);
+                x = ConvPRelu(g, store, kernels, x, $"conv{stage + 1}_{conv++}", width, width, stride: 1, residual: true, config.ResidualBias);
                 x = g.Node("Add", [skip, x], name: g.FreshName($"res{stage + 1}_{u + 1}"));
             }
             channels = width;
@@ -61,12 +61,12 @@ public static class SphereNet
         return logical[2] >= 8 && logical[3] >= 8;
     }
 
-    private static string ConvPRelu(GraphBuilder g, ParameterStore store, Kernels kernels, string x, string name, long cin, long cout, int stride, bool residual)
+    private static string ConvPRelu(GraphBuilder g, ParameterStore store, Kernels kernels, string x, string name, long cin, long cout, int stride, bool residual, bool residualBias = false)
     {
         Filler filler = residual ? new Filler.Gaussian(0.01) : new Filler.Xavier();
         var w = store.GetOrCreate($"{name}/weight", [cout, cin, 3, 3], filler);
         var inputs = new List<string> { x, g.Parameter(w) };
-        if (!residual)
+        if (!residual || residualBias)
             inputs.Add(g.Parameter(store.GetOrCreate($"{name}/bias", [cout], new Filler.Constant(0f), lrMult: 2f, decayMult: 0f)));
         var geometry = new[] { Attr.Ints("strides", stride, stride), Attr.Ints("pads", 1, 1, 1, 1) };
         var slope = store.GetOrCreate($"relu{name[4..]}/slope", [cout, 1, 1], new Filler.Constant(0.25f));

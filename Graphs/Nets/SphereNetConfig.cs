@@ -7,7 +7,9 @@ namespace SphereFace.Graphs.Nets;
 /// <param name="Depth">4, 10, 20, 36 or 64.</param>
 /// <param name="LastRelu">Keep a ReLU after the embedding FC (ablation of App. E; the paper's nets have none).</param>
 /// <param name="EmbeddingSize">Width of the embedding (512 in the paper; 3 for the sphere3d experiment).</param>
-public sealed record SphereNetConfig(int Depth = 20, bool LastRelu = false, int EmbeddingSize = 512)
+/// <param name="ResidualBias">Give the residual units' convolutions a bias, as PyTorch ports of the net do
+/// (sphereface_pytorch's sphere20a); the original Caffe net keeps those biases at 0 and the project's nets have none.</param>
+public sealed record SphereNetConfig(int Depth = 20, bool LastRelu = false, int EmbeddingSize = 512, bool ResidualBias = false)
 {
     /// <summary>Input height in pixels (aligned face).</summary>
     public const int InputHeight = 112;

@@ -1,0 +1,95 @@
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using SphereFace.Inference.Output;
+using SphereFace.Tests.Support;
+
+namespace SphereFace.Tests.Import;
+
+/// <summary>
+/// import torch against PyTorch's own forward: a sphere20a-layout module (conv1_1 … conv4_3 with biases, per-channel
+/// PReLUs, fc5, a classifier fc6) with random weights, saved as a state dict and run by python3-torch on BGR input;
+/// the imported embedding.onnx on the same face in RGB order gives the same fc5 output.
+/// </summary>
+[TestClass]
+public sealed class TorchImportTests
+{
+    private const string Sphere20a = """
+import sys, numpy as np, torch
+from torch import nn
+torch.manual_seed(7)
+units = [1, 2, 4, 1]
+widths = [64, 128, 256, 512]
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        cin = 3
+        for s in range(4):
+            w = widths[s]
+            for i in range(1, 2 + 2 * units[s]):
+                setattr(self, f"conv{s+1}_{i}", nn.Conv2d(cin if i == 1 else w, w, 3, 2 if i == 1 else 1, 1))
+                setattr(self, f"relu{s+1}_{i}", nn.PReLU(w))
+            cin = w
+        self.fc5 = nn.Linear(512 * 7 * 6, 512)
+        self.fc6 = nn.Linear(512, 10)
+    def block(self, s, i, x):
+        return getattr(self, f"relu{s}_{i}")(getattr(self, f"conv{s}_{i}")(x))
+    def forward(self, x):
+        for s in range(1, 5):
+            x = self.block(s, 1, x)
+            for u in range(units[s - 1]):
+                x = x + self.block(s, 2 * u + 3, self.block(s, 2 * u + 2, x))
+        return self.fc5(x.flatten(1))
+net = Net().eval()
+with torch.no_grad():
+    for name, p in net.named_parameters():
+        if name.startswith("relu"): p.uniform_(0.1, 0.4)
+        elif name.endswith("bias"): p.normal_(0, 0.05)
+        else: p.normal_(0, (2.0 / (p[0].numel())) ** 0.5 * 0.7)
+torch.save(net.state_dict(), sys.argv[1])
+bgr = torch.from_numpy(np.load(sys.argv[2]).reshape(1, 3, 112, 96))
+with torch.no_grad():
+    np.save(sys.argv[3], net(bgr).numpy().astype(np.float32))
+""";
+
+    [TestMethod]
+    public void ImportedSphere20aMatchesPyTorchsForward()
+    {
+        using var dir = new TempDir();
+        var rng = new Random(11);
+        const int plane = 112 * 96;
+        var rgb = new float[3 * plane];
+        for (int i = 0; i < rgb.Length; i++) rgb[i] = (float)(rng.NextDouble() * 2 - 1);
+        var bgr = new float[3 * plane];
+        for (int c = 0; c < 3; c++) Array.Copy(rgb, (2 - c) * plane, bgr, c * plane, plane);
+        NpyFile.WriteMatrix(dir.File("bgr.npy"), bgr, 1, 3 * plane);
+        Python.Run(Sphere20a, dir.File("sphere20a.pth"), dir.File("bgr.npy"), dir.File("torch.npy"));
+
+        var (code, error) = CliRun.Run("import", "torch", "--checkpoint", dir.File("sphere20a.pth"), "--layout", "sphere20a", "--out", dir.File("imported"));
+        Assert.AreEqual(0, code, error);
+        float[] ours;
+        using (var session = new InferenceSession(Path.Combine(dir.File("imported"), "embedding.onnx")))
+        using (var results = session.Run([NamedOnnxValue.CreateFromTensor("data", new DenseTensor<float>(rgb, [1, 3, 112, 96]))]))
+            ours = results.First().AsEnumerable<float>().ToArray();
+        var (reference, _, _) = NpyFile.ReadMatrix(dir.File("torch.npy"));
+        double scale = reference.Max(v => Math.Abs((double)v)), diff = 0;
+        for (int i = 0; i < 512; i++) diff = Math.Max(diff, Math.Abs((double)ours[i] - reference[i]));
+        Console.WriteLine($"sphere20a: max |ONNX Runtime − PyTorch| / max |PyTorch| = {diff / scale:G3} (scale {scale:G3})");
+        Assert.IsLessThan(1e-5, diff / scale);
+    }
+
+    [TestMethod]
+    public void AStateDictOfAnotherLayoutIsRefusedNamingTheTensor()
+    {
+        using var dir = new TempDir();
+        Python.Run("import sys, torch; torch.save({'conv1_1.weight': torch.zeros(64, 3, 3, 3), 'conv1_1.bias': torch.zeros(32)}, sys.argv[1])", dir.File("other.pth"));
+        var (code, error) = CliRun.Run("import", "torch", "--checkpoint", dir.File("other.pth"), "--layout", "sphere20a", "--out", dir.File("imported"));
+        Assert.AreEqual(2, code, error);
+        StringAssert.Contains(error, "conv1_1.bias");
+        StringAssert.Contains(error, "[64]");
+        File.WriteAllText(dir.File("junk.pth"), "not a checkpoint");
+        (code, error) = CliRun.Run("import", "torch", "--checkpoint", dir.File("junk.pth"), "--layout", "sphere20a", "--out", dir.File("imported"));
+        Assert.AreNotEqual(0, code);
+        StringAssert.Contains(error, "junk.pth");
+        Assert.IsFalse(error.Contains("   at "), "no stack trace");
+    }
+}
