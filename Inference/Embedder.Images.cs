@@ -17,7 +17,8 @@ public sealed partial class Embedder
     private FaceAligner Aligner => _aligner ??= new FaceAligner(TemplateKind, (TemplateOrigin)Contract.TemplateOrigin);
 
     /// <summary>
-    /// Embeds one aligned face of exactly the model's input size (112×96 by default), 8-bit BGR, BGRA or grayscale.
+    /// Embeds one aligned face of exactly the model's input size (112×96 by default; a 112×112 face aligned to the square
+    /// template is cropped to its middle 96 columns, <see cref="AcceptsAlignedSize"/>), 8-bit BGR, BGRA or grayscale.
     /// A face of another size needs landmarks (<see cref="Embed(Mat, ReadOnlySpan{Point2f})"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The face is empty, of another size, or not an 8-bit 1/3/4-channel image.</exception>
@@ -185,7 +186,12 @@ public sealed partial class Embedder
             if (face.Landmarks is not { } points)
             {
                 CheckAligned(bgr, face.Name);
-                FacePreprocess.ToTensor(bgr, tensor, TemplateKind);
+                if (bgr.Width == Contract.Width) FacePreprocess.ToTensor(bgr, tensor, TemplateKind);
+                else
+                {
+                    using var middle = new Mat(bgr, new Rect(SquareCropOffset, 0, Contract.Width, Contract.Height));
+                    FacePreprocess.ToTensor(middle, tensor, TemplateKind);
+                }
                 return;
             }
             var landmarks = points as Point2f[] ?? points.ToArray();
@@ -200,13 +206,24 @@ public sealed partial class Embedder
         }
     }
 
+    /// <summary>Columns dropped on the left of a 112×112 aligned face (the template's 8 px shift).</summary>
+    private const int SquareCropOffset = 8;
+
+    /// <summary>
+    /// Whether an aligned face of this size can be embedded: the model's input size, or, for a 112×96 model, a face
+    /// aligned to the 112×112 template (insightface's datasets: the ArcFace template is SphereFace's moved 8 px right),
+    /// of which columns 8–103 are exactly the 112×96 crop.
+    /// </summary>
+    public bool AcceptsAlignedSize(int width, int height) =>
+        height == Contract.Height && (width == Contract.Width || (Contract.Width == 96 && width == 96 + 2 * SquareCropOffset));
+
     private void CheckAligned(Mat face, string name)
     {
         if (face is null || face.Empty()) throw new ArgumentException($"{name} is empty.");
-        if (face.Width != Contract.Width || face.Height != Contract.Height)
+        if (!AcceptsAlignedSize(face.Width, face.Height))
             throw new ArgumentException(
-                $"{name} is {face.Width}×{face.Height} (width×height); the model takes {Contract.Width}×{Contract.Height}. " +
-                "Pass the photo with its 5 landmarks to align it first.");
+                $"{name} is {face.Width}×{face.Height} (width×height); the model takes {Contract.Width}×{Contract.Height}" +
+                (Contract.Width == 96 ? " (or a 112×112 face aligned to the square template)" : "") + ". Pass the photo with its 5 landmarks to align it first.");
         var type = face.Type();
         if (type != MatType.CV_8UC3 && type != MatType.CV_8UC4 && type != MatType.CV_8UC1)
             throw new ArgumentException($"{name} has type {type}; expected 8-bit BGR (CV_8UC3), BGRA (CV_8UC4) or grayscale (CV_8UC1).");

@@ -7,7 +7,7 @@ namespace SphereFace.Benchmarks.Embedding;
 
 /// <summary>
 /// The benchmark's peer: OpenCV DNN running the same <c>embedding.onnx</c> with the same alignment and
-/// preprocessing as <see cref="Embedder"/>. Not thread-safe (one OpenCV net).
+/// preprocessing as <see cref="SphereFace.Inference.Embedder"/>. Not thread-safe (one OpenCV net).
 /// </summary>
 public sealed class OpenCvDnnEmbedder : IDisposable
 {

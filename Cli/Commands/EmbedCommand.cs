@@ -22,7 +22,7 @@ internal static class EmbedCommand
             string npy = p.GetValue(output)!;
             if (!npy.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--out must end in .npy, got '{npy}'.");
             using var embedder = args.Open(p);
-            var inputs = FaceInputs.Load(p.GetValue(args.Data)!, p.GetValue(args.Landmarks));
+            var inputs = FaceInputs.Load(args.RequireData(p, "the images to embed"), p.GetValue(args.Landmarks));
             var clock = Stopwatch.StartNew();
             var result = EmbeddingRun.Compute(embedder, inputs, p.GetValue(args.Batch), "embedding", p.GetValue(args.Strict));
             double seconds = clock.Elapsed.TotalSeconds;

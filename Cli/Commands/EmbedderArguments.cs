@@ -8,7 +8,10 @@ namespace SphereFace.Cli.Commands;
 internal sealed class EmbedderArguments
 {
     public Option<string> Model { get; } = new("--model") { Description = "embedding.onnx", Required = true };
-    public Option<string> Data { get; } = new("--data") { Description = "image folder (DIR/<identity>/<image>) or a text list of image paths", Required = true };
+    public Option<string?> Data { get; } = new("--data") { Description = "image folder (DIR/<identity>/<image>) or a text list of image paths" };
+
+    /// <summary>The --data value; <paramref name="why"/> says what needs it when it is missing.</summary>
+    public string RequireData(ParseResult p, string why) => p.GetValue(Data) ?? throw new ArgumentException($"--data is required ({why}).");
     public Option<string?> Landmarks { get; } = new("--landmarks") { Description = "landmark list (path x1 y1 … x5 y5); without it the images must be aligned 112×96 faces" };
     public Option<bool> FlipConcat { get; } = new("--flip-concat") { Description = "concatenate the features of each face and its mirror (1024-d, the paper's test representation)" };
     public Option<int> Batch { get; } = new("--batch") { Description = "faces per network run", DefaultValueFactory = _ => 32 };

@@ -20,6 +20,7 @@ internal static class EvalCommand
         var args = new EmbedderArguments();
         var protocol = new Option<string>("--protocol") { Description = "lfw (pairs file, 10 folds), blufr (open set), ident (with distractors), fisher (angular Fisher score)", Required = true };
         var pairs = new Option<string?>("--pairs") { Description = "lfw: LFW-format pairs.txt (names/numbers refer to --data)" };
+        var bin = new Option<string?>("--bin") { Description = "lfw: an insightface verification set (lfw.bin, cfp_fp.bin, agedb_30.bin: 112×112 aligned faces, 10 folds in file order) instead of --data and --pairs" };
         var distractors = new Option<string?>("--distractors") { Description = "ident: distractor image folder or list" };
         var distractorLandmarks = new Option<string?>("--distractor-landmarks") { Description = "ident: landmark list of the distractors" };
         var trials = new Option<int>("--trials") { Description = "blufr: random open-set splits", DefaultValueFactory = _ => 10 };
@@ -28,14 +29,17 @@ internal static class EvalCommand
         var stamp = new Option<bool>("--stamp") { Description = "lfw: write the verification thresholds calibrated on these pairs into the model's metadata (used by Embedder.Verify)" };
         var cmd = new Command("eval", "Evaluate a model: LFW 10-fold verification, BLUFR-style open set, identification with distractors, or the angular Fisher score.");
         foreach (var o in args.All) cmd.Options.Add(o);
-        foreach (var o in new Option[] { protocol, pairs, distractors, distractorLandmarks, trials, identities, output, stamp }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { protocol, pairs, bin, distractors, distractorLandmarks, trials, identities, output, stamp }) cmd.Options.Add(o);
         cmd.SetAction(p => CliAction.Run(() =>
         {
             string name = p.GetValue(protocol)!.Trim().ToLowerInvariant();
             if (!Protocols.Contains(name)) throw new ArgumentException($"Unknown --protocol '{name}'; expected {string.Join(", ", Protocols)}.");
             string model = p.GetValue(args.Model)!;
             string json = p.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, $"eval-{name}.json");
-            string images = p.GetValue(args.Data)!;
+            string? binFile = p.GetValue(bin);
+            if (binFile is not null && (name != "lfw" || p.GetValue(pairs) is not null || p.GetValue(args.Data) is not null))
+                throw new ArgumentException("--bin is a whole verification set: use it with --protocol lfw and without --data and --pairs.");
+            string images = binFile is null ? args.RequireData(p, $"the images of the {name} protocol") : "";
             int batch = p.GetValue(args.Batch);
             bool strict = p.GetValue(args.Strict);
             if (p.GetValue(stamp) && name != "lfw") throw new ArgumentException($"--stamp needs --protocol lfw (labelled pairs to calibrate on), not {name}.");
@@ -46,8 +50,9 @@ internal static class EvalCommand
             {
                 case "lfw":
                 {
-                    string file = p.GetValue(pairs) ?? throw new ArgumentException("--protocol lfw needs --pairs (an LFW-format pairs.txt).");
-                    var (inputs, verification) = LfwInputs(images, p.GetValue(args.Landmarks), file);
+                    using var unpacked = binFile is null ? null : new TemporaryFolder("sphereface-bin");
+                    var (inputs, verification) = binFile is not null ? BinInputs(binFile, unpacked!.Path)
+                        : LfwInputs(images, p.GetValue(args.Landmarks), p.GetValue(pairs) ?? throw new ArgumentException("--protocol lfw needs --pairs (an LFW-format pairs.txt) or --bin (an insightface .bin set)."));
                     var embedded = EmbeddingRun.Compute(embedder, inputs, batch, "embedding", strict);
                     var rowOf = new int[inputs.Count];
                     Array.Fill(rowOf, -1);
@@ -106,6 +111,16 @@ internal static class EvalCommand
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>An insightface .bin set's images (aligned, no landmarks) and pairs, in insightface's 10 folds.</summary>
+    private static (List<FaceInput> Inputs, List<VerificationPair> Pairs) BinInputs(string binFile, string folder)
+    {
+        var set = InsightFaceBinFile.Extract(binFile, folder);
+        var folds = set.Folds();
+        var inputs = set.Images.Select(path => new FaceInput(path, "", null)).ToList();
+        var pairs = set.Same.Select((same, i) => new VerificationPair(2 * i, 2 * i + 1, same, folds[i])).ToList();
+        return (inputs, pairs);
     }
 
     /// <summary>The images a pairs file names (each once) and the pairs as rows of that list, fold by fold.</summary>

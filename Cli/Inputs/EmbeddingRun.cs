@@ -110,7 +110,7 @@ internal static class EmbeddingRun
         try
         {
             if (input.Landmarks is { } points) SphereFace.Alignment.LandmarkCheck.Validate(points, mat.Size());
-            else if (mat.Width != embedder.Contract.Width || mat.Height != embedder.Contract.Height)
+            else if (!embedder.AcceptsAlignedSize(mat.Width, mat.Height))
                 throw new ArgumentException(
                     $"is {mat.Width}×{mat.Height} (width×height) but the model takes aligned {embedder.Contract.Width}×{embedder.Contract.Height} faces; give --landmarks to align photos");
             return (mat, null);

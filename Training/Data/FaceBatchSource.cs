@@ -219,5 +219,6 @@ public sealed class FaceBatchSource : IBatchSource
         foreach (var s in _slots) s.Dispose();
         _free.Dispose();
         _stop.Dispose();
+        _options.Owned?.Dispose();
     }
 }

@@ -32,6 +32,9 @@ public sealed record FaceBatchSourceOptions
     /// </summary>
     public bool CacheAligned { get; init; }
 
+    /// <summary>Disposed with the source: what its decode function reads from (e.g. an open RecordIO file).</summary>
+    public IDisposable? Owned { get; init; }
+
     /// <summary>Receives one line per image skipped (unreadable, corrupt, degenerate landmarks, wrong size); null writes to stderr.</summary>
     public Action<string>? Warn { get; init; }
 }

@@ -9,6 +9,8 @@ namespace SphereFace.Training.Runs;
 /// Parses a run's data source and opens the matching <see cref="IBatchSource"/>:
 /// <list type="bullet">
 /// <item><c>random:N</c> — N fixed random 112×96 images with labels i mod classes (in memory; development and memorisation runs);</item>
+/// <item>a <c>.rec</c> file — an insightface training set (with its <c>.idx</c>; faces aligned to the 112×112
+/// template, cropped to the 112×96 one: <see cref="InsightFaceRecordSet"/>), decoded by parallel workers;</item>
 /// <item>any other value — a dataset folder <c>root/&lt;identity&gt;/&lt;image&gt;</c>, aligned on the fly with the
 /// landmark list when one is given (otherwise the images are taken as already aligned), decoded by parallel workers.</item>
 /// </list>
@@ -30,8 +32,14 @@ public static class DataSourceSpec
     public static int? Inspect(string spec, string? landmarks, string? identityList = null)
     {
         if (IsRandom(spec)) { RandomCount(spec); return null; }
+        if (InsightFaceRecordSet.IsRecordFile(spec))
+        {
+            CheckRecordOptions(spec, landmarks, identityList);
+            using var set = InsightFaceRecordSet.Open(spec);
+            return set.Dataset.Identities.Count;
+        }
         if (!Directory.Exists(spec))
-            throw new DirectoryNotFoundException($"data source '{spec}' is neither random:N nor an existing dataset folder.");
+            throw new DirectoryNotFoundException($"data source '{spec}' is neither random:N, an insightface .rec file nor an existing dataset folder.");
         return FaceDataset.Load(spec, landmarks, Identities(identityList)).Identities.Count;
     }
 
@@ -48,15 +56,33 @@ public static class DataSourceSpec
         var data = spec.Data;
         if (IsRandom(data.Source))
             return new RandomLabelBatchSource(RandomCount(data.Source), spec.ClassCount, spec.Batch, ImageLength, spec.Seed, resumeFrom);
-        var dataset = FaceDataset.Load(data.Source, data.Landmarks, Identities(data.IdentityList));
+        InsightFaceRecordSet? records = null;
+        if (InsightFaceRecordSet.IsRecordFile(data.Source))
+        {
+            CheckRecordOptions(data.Source, data.Landmarks, data.IdentityList);
+            records = InsightFaceRecordSet.Open(data.Source);
+        }
+        var dataset = records?.Dataset ?? FaceDataset.Load(data.Source, data.Landmarks, Identities(data.IdentityList));
+        if (records is not null && dataset.Identities.Count != spec.ClassCount)
+        {
+            records.Dispose();
+            throw new InvalidDataException($"Dataset '{data.Source}' has {dataset.Identities.Count} identities but the run is configured for {spec.ClassCount} classes.");
+        }
         if (dataset.Identities.Count != spec.ClassCount)
             throw new InvalidDataException($"Dataset '{data.Source}' has {dataset.Identities.Count} identities but the run is configured for {spec.ClassCount} classes.");
         if (dataset.LandmarksWithoutImageWarning is { } orphans) (warn ?? Console.Error.WriteLine)(orphans);
         return new FaceBatchSource(dataset, new FaceBatchSourceOptions
         {
             BatchSize = spec.Batch, Seed = spec.Seed, Resume = resumeFrom, Workers = data.Workers,
-            FlipProbability = data.FlipProbability, Warn = warn,
-        });
+            FlipProbability = data.FlipProbability, Warn = warn, Owned = records,
+        }, records is null ? null : records.Decode);
+    }
+
+    /// <summary>An insightface set is aligned and labelled by its records: landmarks and identity lists do not apply.</summary>
+    private static void CheckRecordOptions(string source, string? landmarks, string? identityList)
+    {
+        if (landmarks is not null) throw new ArgumentException($"data.landmarks: '{source}' is an insightface set of aligned faces; it takes no landmark list.");
+        if (identityList is not null) throw new ArgumentException($"data.identity_list: '{source}' is an insightface set, labelled by its records; it takes no identity list.");
     }
 
     /// <summary>Most images of <c>random:N</c>: they are held in memory as floats (126 KiB each, 4 GiB at this count).</summary>
