@@ -1,3 +1,4 @@
+using SphereFace.Models;
 using System.CommandLine;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
@@ -22,6 +23,15 @@ namespace SphereFace.Cli.Commands;
 internal static class BenchEmbedCommand
 {
     /// <summary>ONNX Runtime session variants compared with <c>--variants</c>.</summary>
+    /// <summary>The net an embedding model says it is (metadata <c>sphereface.net</c>).</summary>
+    private static SphereNetConfig NetOf(string modelPath)
+    {
+        var proto = ModelFile.Load(modelPath);
+        string name = proto.MetadataProps.FirstOrDefault(e => e.Key == InputContract.Prefix + "net")?.Value
+            ?? throw new InvalidDataException($"{modelPath}: no '{InputContract.Prefix}net' metadata; not a SphereFace embedding model.");
+        return SphereNetConfig.Parse(name);
+    }
+
     private static readonly (string Name, Func<int, EmbedderOptions> Options)[] Variants =
     [
         ("ort default", t => new EmbedderOptions { IntraOpThreads = t }),
@@ -41,14 +51,16 @@ internal static class BenchEmbedCommand
         var rounds = new Option<int>("--rounds") { Description = "interleaved rounds the timed seconds are split into (configurations alternate)", DefaultValueFactory = _ => 4 };
         var variants = new Option<bool>("--variants") { Description = "also time ONNX Runtime session-option variants" };
         var torch = new Option<bool>("--torch") { Description = "also time PyTorch (/usr/bin/python3) running the same graph on ready tensors" };
+        var modelFile = new Option<string?>("--model") { Description = "time this embedding.onnx (a trained or imported model) instead of random weights of --net" };
         var outDir = new Option<string>("--out") { Description = "folder for the model and results JSON", DefaultValueFactory = _ => "artifacts/bench/embed" };
         var cmd = new Command("embed", "Embeddings/s from decoded photos (alignment + preprocessing + network): ONNX Runtime vs OpenCV DNN.")
         {
-            net, batch, threads, seconds, rounds, variants, torch, outDir,
+            net, modelFile, batch, threads, seconds, rounds, variants, torch, outDir,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
-            var config = SphereNetConfig.Parse(p.GetValue(net)!);
+            string? given = p.GetValue(modelFile);
+            var config = given is null ? SphereNetConfig.Parse(p.GetValue(net)!) : NetOf(given);
             int[] batches = p.GetValue(batch) is { Length: > 0 } b ? b : [1, 32];
             if (batches.Any(x => x < 1 || x > 1024)) throw new ArgumentException($"--batch values must be in 1…1024, got {string.Join(", ", batches)}.");
             int t = p.GetValue(threads);
@@ -58,8 +70,8 @@ internal static class BenchEmbedCommand
             if (p.GetValue(rounds) < 1) throw new ArgumentException($"--rounds must be ≥ 1, got {p.GetValue(rounds)}.");
             string dir = Path.Combine(p.GetValue(outDir)!, config.Name);
             GraphFolder.EnsureWritable(dir);
-            string model = Path.Combine(dir, "embedding.onnx");
-            ModelFile.Save(EmbeddingGraph.Build(config, new ParameterStore(1)), model);
+            string model = given is null ? Path.Combine(dir, "embedding.onnx") : Path.GetFullPath(given);
+            if (given is null) ModelFile.Save(EmbeddingGraph.Build(config, new ParameterStore(1)), model);
             Cv2.SetNumThreads(t);
             // With --variants OpenCV DNN also runs the graph as the Embedder rewrites it, so a gain from the rewrite
             // shows whether it belongs to ONNX Runtime's blocked layout or to the graph itself.
