@@ -38,11 +38,12 @@ public sealed partial class Embedder : IDisposable
     private readonly int _maxBatch;
     private readonly CallGate _gate = new();
 
-    /// <summary>
-    /// Loads <paramref name="modelPath"/> and validates its input contract. Throws
-    /// <see cref="FileNotFoundException"/> for a missing file, <see cref="InvalidDataException"/> for a truncated,
-    /// corrupt or non-SphereFace model (or a folder), and <see cref="SphereFaceException"/> for an unavailable device.
-    /// </summary>
+    /// <summary>Loads <paramref name="modelPath"/> and validates its input contract.</summary>
+    /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is a folder, truncated, corrupt, not an ONNX model, or has no or
+    /// a mismatching SphereFace input contract, or malformed verification thresholds; the message names the file.</exception>
+    /// <exception cref="SphereFaceException">The requested device is unavailable (<see cref="SphereFaceErrorCode.DeviceUnavailable"/>).</exception>
+    /// <exception cref="ArgumentException">An option is out of range (<see cref="EmbedderOptions.MaxBatch"/> &lt; 1, negative threads).</exception>
     public Embedder(string modelPath, EmbedderOptions? options = null)
     {
         options ??= new EmbedderOptions();
@@ -112,9 +113,10 @@ public sealed partial class Embedder : IDisposable
     public int TensorLength => 3 * Contract.Height * Contract.Width;
 
     /// <summary>
-    /// Cosine similarity of two embeddings (for this embedder's unit-norm outputs, their dot product).
-    /// Throws when lengths differ; NaN when either vector is all zeros.
+    /// Cosine similarity of two embeddings (for this embedder's unit-norm outputs, their dot product); NaN when either
+    /// vector is all zeros.
     /// </summary>
+    /// <exception cref="ArgumentException">The lengths differ.</exception>
     public static float Similarity(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         if (a.Length != b.Length) throw new ArgumentException($"Embeddings of different lengths ({a.Length} and {b.Length}) cannot be compared.");
@@ -124,6 +126,8 @@ public sealed partial class Embedder : IDisposable
     /// <summary>
     /// Embeds one preprocessed face tensor (CHW, RGB, (p − 127.5)/128, the contract's size).
     /// </summary>
+    /// <exception cref="ArgumentException">The tensor's length is wrong or it holds NaN/∞.</exception>
+    /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
     public float[] EmbedTensor(ReadOnlySpan<float> chw)
     {
         var result = new float[Dimension];
@@ -136,6 +140,9 @@ public sealed partial class Embedder : IDisposable
     /// <paramref name="nchw"/>, writing <paramref name="count"/> × <see cref="Dimension"/> floats to
     /// <paramref name="destination"/> (row-major). NaN/∞ inputs are rejected.
     /// </summary>
+    /// <exception cref="ArgumentException">Lengths do not match the count, or the data holds NaN/∞.</exception>
+    /// <exception cref="InvalidDataException">The model produced a zero or non-finite embedding (broken weights).</exception>
+    /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
     public void EmbedTensors(ReadOnlySpan<float> nchw, int count, Span<float> destination)
     {
         int len = TensorLength;

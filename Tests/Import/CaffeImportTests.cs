@@ -1,5 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using OpenCvSharp;
 using OpenCvSharp.Dnn;
 using SphereFace.Alignment;
@@ -29,17 +27,8 @@ public sealed class CaffeImportTests
         Assert.AreEqual(0, code, error);
         string onnx = Path.Combine(dir.File("imported"), "embedding.onnx");
 
-        var rng = new Random(5);
-        const int plane = 112 * 96;
-        var rgb = new float[3 * plane];
-        for (int i = 0; i < rgb.Length; i++) rgb[i] = (float)(rng.NextDouble() * 2 - 1);
-        var bgr = new float[3 * plane];
-        for (int c = 0; c < 3; c++) Array.Copy(rgb, (2 - c) * plane, bgr, c * plane, plane);
-
-        float[] ours;
-        using (var session = new InferenceSession(onnx))
-        using (var results = session.Run([NamedOnnxValue.CreateFromTensor("data", new DenseTensor<float>(rgb, [1, 3, 112, 96]))]))
-            ours = results.First().AsEnumerable<float>().ToArray();
+        var (rgb, bgr) = ImportReference.Face(5);
+        var ours = ImportReference.Run(onnx, rgb);
 
         using var net = CvDnn.ReadNetFromCaffe(prototxt, caffemodel)!;
         using var blob = new Mat([1, 3, 112, 96], MatType.CV_32F);
@@ -48,11 +37,7 @@ public sealed class CaffeImportTests
         using var output = net.Forward("fc5");
         var reference = new float[512];
         System.Runtime.InteropServices.Marshal.Copy(output.Data, reference, 0, 512);
-
-        double scale = reference.Max(v => Math.Abs((double)v)), diff = 0;
-        for (int i = 0; i < 512; i++) diff = Math.Max(diff, Math.Abs((double)ours[i] - reference[i]));
-        Console.WriteLine($"sphere{depth}: max |ONNX Runtime − OpenCV DNN| / max |OpenCV DNN| = {diff / scale:G3} (scale {scale:G3})");
-        Assert.IsLessThan(1e-5, diff / scale);
+        Assert.IsLessThan(1e-5, ImportReference.RelativeMax(ours, reference, $"sphere{depth} vs OpenCV DNN"));
     }
 
     [TestMethod]

@@ -1,5 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using SphereFace.Inference.Output;
 using SphereFace.Tests.Support;
 
@@ -55,26 +53,15 @@ with torch.no_grad():
     public void ImportedSphere20aMatchesPyTorchsForward()
     {
         using var dir = new TempDir();
-        var rng = new Random(11);
-        const int plane = 112 * 96;
-        var rgb = new float[3 * plane];
-        for (int i = 0; i < rgb.Length; i++) rgb[i] = (float)(rng.NextDouble() * 2 - 1);
-        var bgr = new float[3 * plane];
-        for (int c = 0; c < 3; c++) Array.Copy(rgb, (2 - c) * plane, bgr, c * plane, plane);
-        NpyFile.WriteMatrix(dir.File("bgr.npy"), bgr, 1, 3 * plane);
+        var (rgb, bgr) = ImportReference.Face(11);
+        NpyFile.WriteMatrix(dir.File("bgr.npy"), bgr, 1, bgr.Length);
         Python.Run(Sphere20a, dir.File("sphere20a.pth"), dir.File("bgr.npy"), dir.File("torch.npy"));
 
         var (code, error) = CliRun.Run("import", "torch", "--checkpoint", dir.File("sphere20a.pth"), "--layout", "sphere20a", "--out", dir.File("imported"));
         Assert.AreEqual(0, code, error);
-        float[] ours;
-        using (var session = new InferenceSession(Path.Combine(dir.File("imported"), "embedding.onnx")))
-        using (var results = session.Run([NamedOnnxValue.CreateFromTensor("data", new DenseTensor<float>(rgb, [1, 3, 112, 96]))]))
-            ours = results.First().AsEnumerable<float>().ToArray();
+        var ours = ImportReference.Run(Path.Combine(dir.File("imported"), "embedding.onnx"), rgb);
         var (reference, _, _) = NpyFile.ReadMatrix(dir.File("torch.npy"));
-        double scale = reference.Max(v => Math.Abs((double)v)), diff = 0;
-        for (int i = 0; i < 512; i++) diff = Math.Max(diff, Math.Abs((double)ours[i] - reference[i]));
-        Console.WriteLine($"sphere20a: max |ONNX Runtime − PyTorch| / max |PyTorch| = {diff / scale:G3} (scale {scale:G3})");
-        Assert.IsLessThan(1e-5, diff / scale);
+        Assert.IsLessThan(1e-5, ImportReference.RelativeMax(ours, reference, "sphere20a vs PyTorch"));
     }
 
     [TestMethod]
