@@ -56,7 +56,8 @@ public sealed partial class Embedder : IDisposable
         bool cpu = options.Device == ExecutionDevice.Cpu;
         if (cpu && options.OneDnnKernels && PluginLibrary.Dnnl.IsUsable)
             FusedConvs = FusedDnnlConvs.Apply(model, new FusedDnnlConvs.Options(options.OneDnnConvAlgorithm));
-        if (FusedConvs == 0 && cpu && options.BlockedLayoutPRelu)
+        bool quantized = model.Graph.Node.Any(n => n.OpType == "QuantizeLinear");
+        if (FusedConvs == 0 && cpu && options.BlockedLayoutPRelu && !quantized)
             RewrittenPRelus = PReluAsBlockedOps.Apply(model);
         FlipConcatenation = options.FlipConcatenation;
         Thresholds = VerificationThresholds.FromMetadata(model.MetadataProps.ToDictionary(e => e.Key, e => e.Value),
@@ -251,6 +252,18 @@ public sealed partial class Embedder : IDisposable
             $"CUDA (device {deviceId}) was requested, but this build uses the CPU-only ONNX Runtime. Rebuild with " +
             "`dotnet build -p:UseCuda=true` (the Microsoft.ML.OnnxRuntime.Gpu package must be reachable from NuGet) to run on a GPU.");
 #endif
+    }
+
+    /// <summary>
+    /// Ends ONNX Runtime's profiling of this embedder's runs and returns the profile's path (a Chrome-trace JSON of every
+    /// kernel run); profiling is turned on through <see cref="EmbedderOptions.ConfigureSession"/>
+    /// (<c>EnableProfiling</c>, <c>ProfileOutputPathPrefix</c>).
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
+    public string EndProfiling()
+    {
+        using var pass = _gate.Enter(this);
+        return _session.EndProfiling();
     }
 
     /// <summary>

@@ -22,7 +22,6 @@ namespace SphereFace.Cli.Commands;
 /// </summary>
 internal static class BenchEmbedCommand
 {
-    /// <summary>ONNX Runtime session variants compared with <c>--variants</c>.</summary>
     /// <summary>The net an embedding model says it is (metadata <c>sphereface.net</c>).</summary>
     private static SphereNetConfig NetOf(string modelPath)
     {
@@ -32,6 +31,7 @@ internal static class BenchEmbedCommand
         return SphereNetConfig.Parse(name);
     }
 
+    /// <summary>ONNX Runtime session variants compared with <c>--variants</c>.</summary>
     private static readonly (string Name, Func<int, EmbedderOptions> Options)[] Variants =
     [
         ("ort default", t => new EmbedderOptions { IntraOpThreads = t }),
@@ -51,11 +51,13 @@ internal static class BenchEmbedCommand
         var rounds = new Option<int>("--rounds") { Description = "interleaved rounds the timed seconds are split into (configurations alternate)", DefaultValueFactory = _ => 4 };
         var variants = new Option<bool>("--variants") { Description = "also time ONNX Runtime session-option variants" };
         var torch = new Option<bool>("--torch") { Description = "also time PyTorch (/usr/bin/python3) running the same graph on ready tensors" };
+        var profile = new Option<bool>("--profile") { Description = "profile the Embedder (and the int8 one) at the largest batch and print the time per op type (which kernels ran)" };
+        var int8File = new Option<string?>("--int8") { Description = "also time this int8 model (from quantize) of the same net, interleaved with the float32 one" };
         var modelFile = new Option<string?>("--model") { Description = "time this embedding.onnx (a trained or imported model) instead of random weights of --net" };
         var outDir = new Option<string>("--out") { Description = "folder for the model and results JSON", DefaultValueFactory = _ => "artifacts/bench/embed" };
         var cmd = new Command("embed", "Embeddings/s from decoded photos (alignment + preprocessing + network): ONNX Runtime vs OpenCV DNN.")
         {
-            net, modelFile, batch, threads, seconds, rounds, variants, torch, outDir,
+            net, modelFile, int8File, profile, batch, threads, seconds, rounds, variants, torch, outDir,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -96,7 +98,7 @@ internal static class BenchEmbedCommand
                 foreach (int n in batches)
                 {
                     AnsiConsole.MarkupLine($"[grey]round {round + 1}/{roundCount}: {config.Name}, batch {n}, {t} threads…[/]");
-                    perRound.AddRange(MeasureInProcess(model, config, n, t, minSeconds / roundCount, photos, chosen, rewrittenModel, round == 0 && n == batches[0]));
+                    perRound.AddRange(MeasureInProcess(model, config, n, t, minSeconds / roundCount, photos, chosen, rewrittenModel, round == 0 && n == batches[0], p.GetValue(int8File)));
                 }
                 if (withTorch)
                 {
@@ -111,6 +113,11 @@ internal static class BenchEmbedCommand
             AtomicFile.WriteAllText(json, JsonSerializer.Serialize(new { net = config.Name, threads = t, rounds = roundCount, results, per_round = perRound },
                 new JsonSerializerOptions { WriteIndented = true }));
             Console.WriteLine($"results → {json}");
+            if (p.GetValue(profile))
+            {
+                Profile(model, "float32", batches.Max(), t, dir);
+                if (p.GetValue(int8File) is { } q) Profile(q, "int8", batches.Max(), t, dir);
+            }
             return 0;
         }));
         return cmd;
@@ -118,7 +125,7 @@ internal static class BenchEmbedCommand
 
     /// <summary>One round of the in-process configurations at batch <paramref name="n"/>, timed interleaved; all disposed after.</summary>
     private static IReadOnlyList<BenchResult> MeasureInProcess(string model, SphereNetConfig config, int n, int t, double seconds, BenchPhotos photos,
-        (string Name, Func<int, EmbedderOptions> Options)[] chosen, string? rewrittenModel, bool describe)
+        (string Name, Func<int, EmbedderOptions> Options)[] chosen, string? rewrittenModel, bool describe, string? int8Model = null)
     {
         var owned = new List<IDisposable>();
         try
@@ -140,6 +147,14 @@ internal static class BenchEmbedCommand
             var bareOutput = new float[n * bare.Dimension];
             for (int i = 0; i < tensors.Length; i++) tensors[i] = (i % 255 - 127.5f) / 128f;
             cases.Add(new(NetworkOnly, n, _ => bare.EmbedTensors(tensors, n, bareOutput)));
+            if (int8Model is not null)
+            {
+                var int8 = new Embedder(int8Model, Variants[0].Options(t));
+                owned.Add(int8);
+                var int8Output = new float[n * int8.Dimension];
+                cases.Add(new("ort int8", n, i => int8.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), int8Output)));
+                cases.Add(new("ort int8 network only", n, _ => int8.EmbedTensors(tensors, n, int8Output)));
+            }
             var cv = new OpenCvDnnEmbedder(model, config.EmbeddingSize);
             owned.Add(cv);
             var cvOutput = new float[n * config.EmbeddingSize];
@@ -188,8 +203,32 @@ internal static class BenchEmbedCommand
                 line += $"; vs {fastest.Name}: {ort.ImagesPerSecond / fastest.ImagesPerSecond:F2}× images/s, " +
                         $"latency {ort.MedianLatencyMs / lowest.MedianLatencyMs:F2}× of {lowest.Name}'s";
             }
+            if (results.FirstOrDefault(r => r.Batch == ort.Batch && r.Name == "ort int8 network only") is { } int8)
+                line += $"; int8: {int8.ImagesPerSecond / ort.ImagesPerSecond:F2}× the float32 images/s, latency {int8.MedianLatencyMs / ort.MedianLatencyMs:F2}×";
             Console.WriteLine(line);
         }
+    }
+
+    /// <summary>Profiles 5 runs (after one untimed) of the network on ready tensors and prints the kernel time per op type.</summary>
+    private static void Profile(string model, string label, int n, int threads, string dir)
+    {
+        string prefix = Path.Combine(dir, $"profile-{label}");
+        const int runs = 5;
+        string file;
+        using (var embedder = new Embedder(model, Variants[0].Options(threads) with
+               {
+                   ConfigureSession = so => { so.EnableProfiling = true; so.ProfileOutputPathPrefix = prefix; },
+               }))
+        {
+            var tensors = new float[n * embedder.TensorLength];
+            for (int i = 0; i < tensors.Length; i++) tensors[i] = (i % 255 - 127.5f) / 128f;
+            var output = new float[n * embedder.Dimension];
+            for (int r = 0; r <= runs; r++) embedder.EmbedTensors(tensors, n, output);
+            file = embedder.EndProfiling();
+        }
+        Console.WriteLine($"{label} at batch {n}, ms per run by op type ({file}):");
+        foreach (var op in SphereFace.Benchmarks.Training.OpProfile.Summarise(file, runs, warmupRuns: 1).Take(12))
+            Console.WriteLine($"  {op.OpType,-26} {op.MillisecondsPerStep,8:F1} ms  {op.Share,6:P1}  ({op.Nodes} nodes)");
     }
 
     /// <summary>Photos for call <paramref name="call"/>: a rotating window of <paramref name="n"/> items.</summary>

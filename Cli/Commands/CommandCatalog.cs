@@ -13,6 +13,7 @@ internal static class CommandCatalog
         TrainCommand.Create(),
         ExportCommand.Create(),
         ImportCommand.Create(),
+        QuantizeCommand.Create(),
         EmbedCommand.Create(),
         EvalCommand.Create(),
         PlotCommand.Create(),

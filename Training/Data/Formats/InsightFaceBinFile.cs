@@ -9,7 +9,7 @@ namespace SphereFace.Training.Data.Formats;
 /// </summary>
 public static class InsightFaceBinFile
 {
-    /// <summary>The set's pairs: image files written into <paramref name="folder"/>, and each pair's flag.</summary>
+    /// <summary>The set's pairs: the image files it was unpacked into, and each pair's flag.</summary>
     /// <param name="Images">Image files in the set's order.</param>
     /// <param name="Same">One flag per pair.</param>
     public sealed record Contents(IReadOnlyList<string> Images, IReadOnlyList<bool> Same)
