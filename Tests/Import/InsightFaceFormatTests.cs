@@ -134,4 +134,19 @@ open(f"{folder}/train.idx", "w").write("\n".join(lines) + "\n")
         Assert.AreEqual(2, code, error);
         StringAssert.Contains(error, "junk.bin");
     }
+
+    /// <summary>A .bin is a pickle, and a pickle can run code: one that names anything beyond bytes, lists and arrays is refused unrun.</summary>
+    [TestMethod]
+    public void ABinThatWouldRunCodeIsRefusedWithoutRunningIt()
+    {
+        using var dir = new TempDir();
+        string marker = dir.File("ran");
+        Python.Run("import os, pickle, sys\nclass Payload:\n    def __reduce__(self): return (os.system, ('touch ' + sys.argv[2],))\n" +
+                   "pickle.dump(([Payload(), b'x'], [True]), open(sys.argv[1], 'wb'), protocol=2)", dir.File("evil.bin"), marker);
+        var (code, error) = CliRun.Run("eval", "--model", ModelPath, "--protocol", "lfw", "--bin", dir.File("evil.bin"));
+        Assert.AreEqual(2, code, error);
+        StringAssert.Contains(error, "evil.bin");
+        StringAssert.Contains(error, "system");
+        Assert.IsFalse(File.Exists(marker), "the pickle's code must not run");
+    }
 }

@@ -2,7 +2,9 @@
 
 Usage: python3 torch_state_dict.py CHECKPOINT.pth OUT.safetensors
 
-The checkpoint may be a state dict, a dict holding one under 'state_dict' or 'model', or a pickled nn.Module.
+The checkpoint may be a state dict or a dict holding one under 'state_dict' or 'model'. It is read with
+torch.load(weights_only=True), which unpickles tensors and plain containers only: a checkpoint is a pickle, and a
+pickle of arbitrary objects can run code. A pickled nn.Module is refused (re-save its state_dict()).
 'module.' prefixes (nn.DataParallel) are removed. Prints one line per tensor: name and shape.
 """
 import json
@@ -13,8 +15,6 @@ import torch
 
 
 def state_dict_of(obj):
-    if isinstance(obj, torch.nn.Module):
-        return obj.state_dict()
     if isinstance(obj, dict):
         for key in ("state_dict", "model"):
             if key in obj and isinstance(obj[key], dict):
@@ -26,9 +26,10 @@ def state_dict_of(obj):
 def main():
     source, target = sys.argv[1], sys.argv[2]
     try:
-        obj = torch.load(source, map_location="cpu")
-    except Exception as e:  # a corrupt or foreign file: one line for the caller
-        raise SystemExit(f"{source}: not a PyTorch checkpoint ({type(e).__name__}: {e})")
+        obj = torch.load(source, map_location="cpu", weights_only=True)
+    except Exception as e:  # a corrupt or foreign file, or objects beyond tensors: one line for the caller
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        raise SystemExit(f"{source}: not a PyTorch state dict readable with weights_only=True ({type(e).__name__}: {first})")
     header, blobs, offset = {}, [], 0
     for name, value in state_dict_of(obj).items():
         if not torch.is_tensor(value) or not value.is_floating_point():

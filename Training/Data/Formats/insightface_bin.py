@@ -8,12 +8,26 @@ Writes OUT_DIR/000000.jpg (or .png) ... in the set's order (pair i is images 2i 
 import pickle
 import sys
 
+# A pickle can name any global and so run code: only what these sets are made of may be loaded (bytes and lists, and
+# numpy arrays for the sets that store images as uint8 arrays).
+ALLOWED = {
+    ("numpy.core.multiarray", "_reconstruct"), ("numpy", "ndarray"), ("numpy", "dtype"),
+    ("_codecs", "encode"), ("builtins", "bytearray"),
+}
+
+
+class SetUnpickler(pickle.Unpickler):
+    def find_class(self, module, name):
+        if (module, name) in ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"refusing to load {module}.{name}: not part of a verification set")
+
 
 def main():
     source, folder = sys.argv[1], sys.argv[2]
     try:
         with open(source, "rb") as f:
-            content = pickle.load(f, encoding="bytes")  # the sets were pickled by Python 2
+            content = SetUnpickler(f, encoding="bytes").load()  # the sets were pickled by Python 2
     except Exception as e:
         raise SystemExit(f"{source}: not an insightface .bin verification set ({type(e).__name__}: {e})")
     if not (isinstance(content, (tuple, list)) and len(content) == 2):
