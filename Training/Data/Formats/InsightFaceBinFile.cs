@@ -40,11 +40,12 @@ public static class InsightFaceBinFile
     {
         if (!File.Exists(binPath)) throw new FileNotFoundException($"Verification set '{binPath}' does not exist.", binPath);
         Directory.CreateDirectory(folder);
-        string flags;
-        try { flags = DebianPython.Run([Path.Combine(AppContext.BaseDirectory, "insightface_bin.py"), Path.GetFullPath(binPath), folder]).Trim(); }
-        catch (Models.Errors.SphereFaceException e) when (e.Message.Contains(binPath, StringComparison.Ordinal))
+        string flags, full = Path.GetFullPath(binPath);
+        try { flags = DebianPython.Run([Path.Combine(AppContext.BaseDirectory, "insightface_bin.py"), full, folder]).Trim(); }
+        catch (Models.Errors.SphereFaceException e) when (e.Message.Contains(full, StringComparison.Ordinal))
         {
-            throw new InvalidDataException(e.Message[(e.Message.IndexOf(binPath, StringComparison.Ordinal))..], e);
+            // The unpacker's one-line refusal names the file: a bad input, not a failed tool.
+            throw new InvalidDataException(e.Message[e.Message.IndexOf(full, StringComparison.Ordinal)..], e);
         }
         var images = Directory.GetFiles(folder).Order(StringComparer.Ordinal).ToList();
         if (flags.Length == 0 || images.Count != 2 * flags.Length)
