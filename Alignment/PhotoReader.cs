@@ -3,7 +3,7 @@ using OpenCvSharp;
 namespace SphereFace.Alignment;
 
 /// <summary>
-/// Turns what callers hold — a file, encoded bytes, a stream, or an OpenCV image of 1, 3 or 4 channels — into the
+/// Turns what callers hold — a file, encoded bytes, or an OpenCV image of 1, 3 or 4 channels — into the
 /// 8-bit BGR image the alignment and preprocessing take.
 /// </summary>
 public static class PhotoReader
@@ -32,16 +32,6 @@ public static class PhotoReader
             throw new InvalidDataException($"{source}: not a decodable image ({encoded.Length} bytes; expected JPEG, PNG, BMP, WebP or another format OpenCV reads).");
         }
         return image;
-    }
-
-    /// <summary>Reads a stream to its end and decodes it as BGR.</summary>
-    /// <exception cref="InvalidDataException">The stream is empty or not a decodable image.</exception>
-    public static Mat Decode(Stream stream, string source = "image stream")
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), source);
     }
 
     /// <summary>

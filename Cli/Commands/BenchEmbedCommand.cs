@@ -217,7 +217,8 @@ internal static class BenchEmbedCommand
         string file;
         using (var embedder = new Embedder(model, Variants[0].Options(threads) with
                {
-                   ConfigureSession = so => { so.EnableProfiling = true; so.ProfileOutputPathPrefix = prefix; },
+                   // The prefix first: enabling profiling takes the prefix set at that moment.
+                   ConfigureSession = so => { so.ProfileOutputPathPrefix = prefix; so.EnableProfiling = true; },
                }))
         {
             var tensors = new float[n * embedder.TensorLength];
