@@ -37,6 +37,7 @@ public sealed partial class Embedder : IDisposable
     private readonly string[] _outputNames;
     private readonly int _maxBatch;
     private readonly CallGate _gate = new();
+    private readonly bool _quantized;
 
     /// <summary>Loads <paramref name="modelPath"/> and validates its input contract.</summary>
     /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
@@ -57,16 +58,19 @@ public sealed partial class Embedder : IDisposable
         if (cpu && options.OneDnnKernels && PluginLibrary.Dnnl.IsUsable)
             FusedConvs = FusedDnnlConvs.Apply(model, new FusedDnnlConvs.Options(options.OneDnnConvAlgorithm));
         bool quantized = model.Graph.Node.Any(n => n.OpType == "QuantizeLinear");
+        if (quantized && cpu && options.OneDnnKernels && PluginLibrary.Dnnl.IsUsable)
+            QuantizedPRelus = QuantizedNhwcGraph.Apply(model);
         if (FusedConvs == 0 && cpu && options.BlockedLayoutPRelu && !quantized)
             RewrittenPRelus = PReluAsBlockedOps.Apply(model);
+        _quantized = quantized;
         FlipConcatenation = options.FlipConcatenation;
         Thresholds = VerificationThresholds.FromMetadata(model.MetadataProps.ToDictionary(e => e.Key, e => e.Value),
             VerificationThresholds.RepresentationOf(FlipConcatenation), modelPath);
         _maxBatch = options.MaxBatch;
-        using var sessionOptions = CreateSessionOptions(options, FusedConvs > 0);
+        using var sessionOptions = CreateSessionOptions(options, FusedConvs > 0, QuantizedPRelus > 0);
         try
         {
-            _session = RewrittenPRelus > 0 || FusedConvs > 0
+            _session = RewrittenPRelus > 0 || FusedConvs > 0 || QuantizedPRelus > 0
                 ? new InferenceSession(model.ToByteArray(), sessionOptions)
                 : new InferenceSession(modelPath, sessionOptions);
         }
@@ -98,8 +102,17 @@ public sealed partial class Embedder : IDisposable
     /// <summary>How many Conv nodes run as fused oneDNN kernels (<see cref="EmbedderOptions.OneDnnKernels"/>).</summary>
     public int FusedConvs { get; }
 
-    /// <summary>Which kernels compute the convolutions: <c>onednn</c> or <c>onnxruntime</c>.</summary>
-    public string Kernels => FusedConvs > 0 ? "onednn" : "onnxruntime";
+    /// <summary>
+    /// How many PRelu units of an int8 (QDQ) model run as the plugin's uint8 kernel in the explicit NHWC graph
+    /// (<see cref="GraphRewrites.QuantizedNhwcGraph"/>, with <see cref="EmbedderOptions.OneDnnKernels"/>).
+    /// </summary>
+    public int QuantizedPRelus { get; }
+
+    /// <summary>
+    /// Which kernels compute the convolutions: <c>onednn</c>, <c>onnxruntime</c>, or for an int8 model
+    /// <c>onnxruntime-int8-nhwc</c> (the rewritten graph) or <c>onnxruntime-int8</c> (the QDQ graph as it is).
+    /// </summary>
+    public string Kernels => FusedConvs > 0 ? "onednn" : QuantizedPRelus > 0 ? "onnxruntime-int8-nhwc" : _quantized ? "onnxruntime-int8" : "onnxruntime";
 
     /// <summary>The model's input contract (size, normalisation, names).</summary>
     public InputContract Contract { get; }
@@ -213,7 +226,7 @@ public sealed partial class Embedder : IDisposable
     /// Session options for <paramref name="options"/>; with <paramref name="oneDnn"/> the plugin is registered and sets
     /// the worker spinning itself (off: its OpenMP threads share the cores with ONNX Runtime's pool, docs/kernels.md).
     /// </summary>
-    private static SessionOptions CreateSessionOptions(EmbedderOptions options, bool oneDnn)
+    private static SessionOptions CreateSessionOptions(EmbedderOptions options, bool oneDnn, bool quantizedKernels)
     {
         var so = new SessionOptions
         {
@@ -223,7 +236,8 @@ public sealed partial class Embedder : IDisposable
         };
         try
         {
-            if (oneDnn) PluginLibrary.Dnnl.Register(so);
+            // Registering the plugin turns spinning off (DnnlPlugin.Configure); the int8 kernel shares ORT's pool.
+            if (oneDnn || quantizedKernels) PluginLibrary.Dnnl.Register(so);
             else so.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
             if (options.Device == ExecutionDevice.Cuda) AppendCuda(so, options.CudaDeviceId);
             options.ConfigureSession?.Invoke(so);

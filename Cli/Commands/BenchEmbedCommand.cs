@@ -138,6 +138,7 @@ internal static class BenchEmbedCommand
                 var output = new float[n * embedder.Dimension];
                 cases.Add(new(name, n, i => embedder.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), output)));
             }
+            var cvBuffer = new float[n * config.EmbeddingSize];
             // The network alone on ready tensors: how much of the time alignment and preprocessing take.
             var bare = new Embedder(model, Variants[0].Options(t));
             owned.Add(bare);
@@ -154,16 +155,32 @@ internal static class BenchEmbedCommand
                 var int8Output = new float[n * int8.Dimension];
                 cases.Add(new("ort int8", n, i => int8.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), int8Output)));
                 cases.Add(new("ort int8 network only", n, _ => int8.EmbedTensors(tensors, n, int8Output)));
+                // The same file as ONNX Runtime runs it without the Embedder's NHWC rewrite (QuantizedNhwcGraph).
+                var qdq = new Embedder(int8Model, Variants[0].Options(t) with { OneDnnKernels = false });
+                owned.Add(qdq);
+                cases.Add(new("ort int8 qdq as saved, network only", n, _ => qdq.EmbedTensors(tensors, n, int8Output)));
+                if (describe)
+                    AnsiConsole.MarkupLine($"[grey]int8: {int8.QuantizedPRelus} PRelu units run as uint8 kernels (kernels: {int8.Kernels}); as saved: {qdq.Kernels}[/]");
+                try
+                {
+                    var cvInt8 = new OpenCvDnnEmbedder(int8Model, config.EmbeddingSize);
+                    owned.Add(cvInt8);
+                    cvInt8.Embed(Slice(photos.Photos, 0, n), Slice(photos.Landmarks, 0, n), cvBuffer);
+                    cases.Add(new("opencv dnn int8", n, i => cvInt8.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), cvBuffer)));
+                }
+                catch (Exception e) when (e is OpenCvSharp.OpenCVException or InvalidDataException)
+                {
+                    if (describe) AnsiConsole.MarkupLine($"[grey]OpenCV DNN cannot run the int8 graph: {Markup.Escape(e.Message.Split('\n')[0])}[/]");
+                }
             }
             var cv = new OpenCvDnnEmbedder(model, config.EmbeddingSize);
             owned.Add(cv);
-            var cvOutput = new float[n * config.EmbeddingSize];
-            cases.Add(new("opencv dnn", n, i => cv.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), cvOutput)));
+            cases.Add(new("opencv dnn", n, i => cv.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), cvBuffer)));
             if (rewrittenModel is not null)
             {
                 var cvRewritten = new OpenCvDnnEmbedder(rewrittenModel, config.EmbeddingSize);
                 owned.Add(cvRewritten);
-                cases.Add(new("opencv dnn prelu-rewritten", n, i => cvRewritten.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), cvOutput)));
+                cases.Add(new("opencv dnn prelu-rewritten", n, i => cvRewritten.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), cvBuffer)));
             }
             return BenchTiming.MeasureInterleaved(cases, seconds, 1);
         }

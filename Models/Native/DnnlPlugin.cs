@@ -25,6 +25,8 @@ public static class DnnlPlugin
     public const string PReluGradOp = "PReluGrad";
     /// <summary>ONNX Gemm with the same inputs and attributes, on oneDNN's matmul.</summary>
     public const string GemmOp = "Gemm";
+    /// <summary>PReLU on uint8 NHWC activations: DequantizeLinear → Mul(slope) → Max → QuantizeLinear in one pass.</summary>
+    public const string QuantizedPReluOp = "QLinearPRelu";
     /// <summary>Channel block of the nChw16c layout.</summary>
     public const long Block = 16;
     /// <summary>

@@ -166,6 +166,7 @@ public sealed class QuantizationTests
         using var a = new Embedder(fp32);
         using var b = new Embedder(int8);
         Assert.AreEqual(a.Contract, b.Contract, "the int8 model keeps the input contract");
+        Assert.AreEqual("onnxruntime-int8-nhwc", b.Kernels, "the Embedder runs the int8 model through its NHWC rewrite");
         var cosines = new List<double>();
         foreach (var e in marks.Where(e => test.Contains(e.RelativePath.Split('/')[0])))
         {

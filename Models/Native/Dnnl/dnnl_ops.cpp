@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "quantized_prelu.h"
 
 namespace sphereface::dnnl_ops {
 
@@ -69,12 +70,30 @@ struct DnnlOp : Ort::CustomOpBase<DnnlOp<Kernel, Inputs, Required, Outputs, Requ
   const char* name_;
 };
 
+// QLinearPRelu(X: uint8, x_scale: float, x_zero_point: uint8, slope: float, y_scale: float, y_zero_point: uint8) -> uint8.
+struct QuantizedPReluOp : Ort::CustomOpBase<QuantizedPReluOp, QuantizedPReluKernel, true> {
+  OrtStatusPtr CreateKernelV2(const OrtApi&, const OrtKernelInfo* info, void** kernel) const {
+    return GuardStatus([&]() -> OrtStatusPtr {
+      *kernel = new QuantizedPReluKernel(info);
+      return nullptr;
+    });
+  }
+  const char* GetName() const { return "QLinearPRelu"; }
+  std::size_t GetInputTypeCount() const { return 6; }
+  ONNXTensorElementDataType GetInputType(std::size_t i) const {
+    return i == 0 || i == 2 || i == 5 ? ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8 : ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT;
+  }
+  std::size_t GetOutputTypeCount() const { return 1; }
+  ONNXTensorElementDataType GetOutputType(std::size_t) const { return ONNX_TENSOR_ELEMENT_DATA_TYPE_UINT8; }
+};
+
 const DnnlOp<ConvForwardKernel, 5, 2, 1, 1> kConv{"Conv"};
 const DnnlOp<ConvGradInputKernel, 2, 2, 1, 1> kConvGradInput{"ConvGradInput"};
 const DnnlOp<ConvGradWeightKernel, 2, 2, 2, 1> kConvGradWeight{"ConvGradWeight"};
 const DnnlOp<PReluKernel, 2, 2, 1, 1> kPRelu{"PRelu"};
 const DnnlOp<PReluGradKernel, 3, 3, 2, 2> kPReluGrad{"PReluGrad"};
 const DnnlOp<GemmKernel, 3, 2, 1, 1> kGemm{"Gemm"};
+const QuantizedPReluOp kQuantizedPRelu;
 
 // A domain must outlive every session that uses it: the registered domains are kept until unload.
 std::mutex g_domains_mutex;
@@ -98,6 +117,7 @@ extern "C" __attribute__((visibility("default"))) OrtStatus* ORT_API_CALL Regist
     domain.Add(&ops::kPRelu);
     domain.Add(&ops::kPReluGrad);
     domain.Add(&ops::kGemm);
+    domain.Add(&ops::kQuantizedPRelu);
     Ort::UnownedSessionOptions(options).Add(domain);
     std::lock_guard<std::mutex> lock(ops::g_domains_mutex);
     ops::g_domains.push_back(std::move(domain));
