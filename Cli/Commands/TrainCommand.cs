@@ -9,6 +9,7 @@ using SphereFace.Models.Native;
 using SphereFace.Graphs.Nets;
 using SphereFace.Training.Checkpoints;
 using SphereFace.Training.Data;
+using SphereFace.Training.Distributed;
 using SphereFace.Training.Runs;
 using SphereFace.Training.Session;
 using SphereFace.Models.IO;
@@ -27,27 +28,46 @@ internal static class TrainCommand
         var o = new TrainOptions();
         var cmd = new Command("train", "Train a SphereFace net through the training-step ONNX graph.");
         foreach (var option in o.All) cmd.Options.Add(option);
-        cmd.SetAction(p => CliAction.Run(() =>
-        {
-            var request = RunSpecRequest.From(p, o);
-            try
-            {
-                return Run(p, o, request);
-            }
-            catch (RunSpecException e)
-            {
-                throw request.Explain(e);
-            }
-        }));
+        cmd.SetAction(p => CliAction.Run(() => MpiCollectives.UnderMpirun ? RunRank(p, o) : Run(p, o, null)));
         return cmd;
     }
 
-    private static int Run(ParseResult p, TrainOptions o, RunSpecRequest request)
+    /// <summary>
+    /// One rank of <c>mpirun -np K sphereface train</c> (docs/distributed.md). A rank that fails reports why and ends the
+    /// whole job with its exit status, so no rank waits for one that is gone.
+    /// </summary>
+    private static int RunRank(ParseResult p, TrainOptions o)
     {
+        using var mpi = new MpiCollectives(MpiCollectives.TimeoutFromEnvironment());
+        int code = CliAction.Run(() => Run(p, o, new DataParallel(mpi)));
+        if (code != 0 && mpi.Size > 1) mpi.Abort($"stopping the job (exit status {code})", code);
+        return code;
+    }
+
+    private static int Run(ParseResult p, TrainOptions o, DataParallel? parallel)
+    {
+        var request = RunSpecRequest.From(p, o);
+        try
+        {
+            return Run(p, o, request, parallel);
+        }
+        catch (RunSpecException e)
+        {
+            throw request.Explain(e);
+        }
+    }
+
+    private static RunSpec WithRanks(RunSpec spec, DataParallel? parallel) =>
+        spec with { Machine = spec.Machine with { Ranks = parallel?.Collectives.Size ?? 1 } };
+
+    private static int Run(ParseResult p, TrainOptions o, RunSpecRequest request, DataParallel? parallel)
+    {
+        bool writer = parallel?.IsWriter ?? true;
         string? resumePath = p.GetValue(o.Resume);
         Checkpoint? checkpoint = null;
         TrainGraph? graph = null;
         RunSpec spec;
+        int savedRanks = 1;
         if (resumePath is not null)
         {
             if (request.FlagOf("init_from") is not null) throw new ArgumentException("--init-from starts a new run; it cannot be combined with --resume.");
@@ -57,14 +77,15 @@ internal static class TrainCommand
             string own = Path.GetDirectoryName(Path.GetFullPath(resumePath))!;
             string folder = request.FlagOf("output.folder") is not null ? request.Overlay["output"]!["folder"]!.GetValue<string>() : own;
             RunFolder.EnsureResumableInto(folder, own);
-            spec = request.Resume(saved, resumePath);
+            spec = WithRanks(request.Resume(saved, resumePath), parallel);
             spec = spec with { Output = spec.Output with { Folder = folder } };
+            savedRanks = saved.Machine.Ranks;
             if (checkpoint.Iteration >= spec.Solver.Iterations)
                 throw new ArgumentException($"Checkpoint '{resumePath}' is already at iteration {checkpoint.Iteration}; pass --iterations above that to continue.");
         }
         else
         {
-            spec = request.NewRun();
+            spec = WithRanks(request.NewRun(), parallel);
             if (spec.Graph is { } graphDir)
             {
                 graph = TrainGraph.FromFolder(graphDir);
@@ -80,16 +101,19 @@ internal static class TrainCommand
         spec = ForDevice(spec.Validate(), graph);
         if (p.GetValue(o.PrintSpec))
         {
-            Console.WriteLine(spec.ToJson());
+            if (writer) Console.WriteLine(spec.ToJson());
             return 0;
         }
-        var runFolder = new RunFolder(spec.Output.Folder ?? throw new ArgumentException("--out (output.folder) is required unless --resume is given."));
+        // Every rank must train the same thing: compared before anything is written.
+        parallel?.Agree("the effective run spec", spec.ToJson(), "give every rank the same flags, --config file and paths.");
+        string folderPath = spec.Output.Folder ?? throw new ArgumentException("--out (output.folder) is required unless --resume is given.");
+        var runFolder = writer ? new RunFolder(folderPath) : RunFolder.Named(folderPath);
         if (checkpoint is null && File.Exists(runFolder.CheckpointFile))
             throw new IOException($"Run folder '{runFolder.Root}' already holds a checkpoint; continue it with --resume {runFolder.CheckpointFile} or choose another --out.");
-        if (checkpoint is not null) runFolder.ContinueFrom(new RunFolder(Path.GetDirectoryName(Path.GetFullPath(resumePath!))!), checkpoint.Iteration);
-        graph ??= checkpoint is null ? TrainGraph.FromSet(GraphFolder.Build(spec.GraphSpec))
-            : GraphOfResumedRun(new RunFolder(Path.GetDirectoryName(Path.GetFullPath(resumePath!))!), spec);
-        return Train(spec, graph, checkpoint, resumePath, runFolder, p.GetValue(o.RecordBatches));
+        var resumedFolder = checkpoint is null ? null : RunFolder.Named(Path.GetDirectoryName(Path.GetFullPath(resumePath!))!);
+        if (checkpoint is not null && writer) runFolder.ContinueFrom(resumedFolder!, checkpoint.Iteration);
+        graph ??= checkpoint is null ? TrainGraph.FromSet(GraphFolder.Build(spec.GraphSpec)) : GraphOfResumedRun(resumedFolder!, spec, savedRanks);
+        return Train(spec, graph, checkpoint, resumePath, runFolder, p.GetValue(o.RecordBatches), parallel);
     }
 
     /// <summary>The classes resolved from the dataset folder; a given count must match it (random data needs one).</summary>
@@ -116,66 +140,96 @@ internal static class TrainCommand
         return spec.Graph is null && LossGraph.NeedsPlugin(spec.Loss) ? spec with { Loss = spec.Loss.With("use_plugin", false) } : spec;
     }
 
-    /// <summary>The graph a resumed run trains: the copy in its run folder; runs from before that copy existed rebuild theirs from the spec.</summary>
-    private static TrainGraph GraphOfResumedRun(RunFolder folder, RunSpec spec) =>
-        Directory.Exists(folder.GraphFolder) ? TrainGraph.FromFolder(folder.GraphFolder) : TrainGraph.FromSet(GraphFolder.Build(spec.GraphSpec));
-
-    private static int Train(RunSpec spec, TrainGraph graph, Checkpoint? checkpoint, string? resumePath, RunFolder folder, string? recordBatches)
+    /// <summary>
+    /// The graph a resumed run trains: the copy in its run folder; runs from before that copy existed rebuild theirs from
+    /// the spec, and so does a run resumed on another number of ranks (its step has another per-rank batch; the global
+    /// batch, and with it the SGD, is the same). A graph folder given with --graph cannot be rebuilt: it resumes on the
+    /// rank count it was trained with.
+    /// </summary>
+    private static TrainGraph GraphOfResumedRun(RunFolder folder, RunSpec spec, int savedRanks)
     {
-        var options = new TrainSessionOptions(spec.Machine.Threads, ExecutionDevices.Parse(spec.Machine.Device));
+        if (savedRanks != spec.Machine.Ranks && spec.Graph is not null)
+            throw new ArgumentException($"this run trains graph folder '{spec.Graph}' on {savedRanks} rank(s) ({spec.Batch / savedRanks} images each); resume it with {savedRanks} rank(s).");
+        return Directory.Exists(folder.GraphFolder) && savedRanks == spec.Machine.Ranks
+            ? TrainGraph.FromFolder(folder.GraphFolder) : TrainGraph.FromSet(GraphFolder.Build(spec.GraphSpec));
+    }
+
+    private static int Train(RunSpec spec, TrainGraph graph, Checkpoint? checkpoint, string? resumePath, RunFolder folder, string? recordBatches, DataParallel? parallel)
+    {
+        bool writer = parallel?.IsWriter ?? true;
+        string rank = parallel is null ? "" : $"rank {parallel.Collectives.Rank} of {parallel.Collectives.Size}: ";
+        var options = new TrainSessionOptions(spec.Machine.Threads, ExecutionDevices.Parse(spec.Machine.Device), DataParallel: parallel);
+        void Say(string line)
+        {
+            if (!writer) return;
+            folder.Log(line);
+            Console.WriteLine(line);
+        }
         void Warn(string line)
         {
-            folder.Log(line);
-            Console.Error.WriteLine(line);
+            if (writer) folder.Log(line);
+            Console.Error.WriteLine(rank + line);
         }
         using var prepared = PreparedRun.Create(spec, graph, options, checkpoint, resumePath ?? "", Warn);
+        if (parallel is not null)
+        {
+            parallel.Agree("the training data", prepared.Source.Digest, "every rank must read the same data set (same files, landmarks and identity list).");
+            parallel.Agree("the starting parameters and momenta", prepared.Session.Carried.Select(c => prepared.Session.ReadCarried(c.Input)),
+                "every rank must start from the same checkpoint or seed.");
+        }
+        if (recordBatches is not null && parallel is not null) throw new ArgumentException("--record-batches records one process's batches; it is not available under mpirun.");
         using var recording = recordBatches is null ? null : new BatchRecording(Path.GetFullPath(recordBatches), prepared.Session.DataShape);
         prepared.Loop.Recording = recording;
         ManagedMemory.Release();
-        // The run folder keeps the graph it trains, so a resume (or a reader) sees exactly that model.
-        if (graph.Folder != Path.GetFullPath(folder.GraphFolder)) graph.SaveTo(folder.GraphFolder);
-        Models.IO.AtomicFile.WriteAllText(folder.ConfigFile, spec.ToJson());
-        Console.WriteLine($"effective run spec → {folder.ConfigFile}");
-        Console.WriteLine(spec.ToJson());
+        if (writer)
+        {
+            // The run folder keeps the graph it trains, so a resume (or a reader) sees exactly that model.
+            if (graph.Folder != Path.GetFullPath(folder.GraphFolder)) graph.SaveTo(folder.GraphFolder);
+            Models.IO.AtomicFile.WriteAllText(folder.ConfigFile, spec.ToJson());
+            Console.WriteLine($"effective run spec → {folder.ConfigFile}");
+            Console.WriteLine(spec.ToJson());
+        }
         long start = prepared.Loop.Iteration;
         int iterations = spec.Solver.Iterations;
-        string header = checkpoint is null
-            ? $"training {spec.NetConfig.Name} + {spec.LossName}, batch {spec.Batch}, {iterations} iterations, {prepared.Session.Threads} threads, {options.Device.ToString().ToLowerInvariant()} → {folder.Root}"
-            : $"resuming {spec.NetConfig.Name} + {spec.LossName} at iteration {start} of {iterations} from {resumePath}";
-        folder.Log(header);
-        Console.WriteLine(header);
+        int ranks = spec.Machine.Ranks;
+        string batch = ranks > 1 ? $"batch {spec.Batch} ({ranks} ranks × {spec.Batch / ranks})" : $"batch {spec.Batch}";
+        Say(checkpoint is null
+            ? $"training {spec.NetConfig.Name} + {spec.LossName}, {batch}, {iterations} iterations, {prepared.Session.Threads} threads, {options.Device.ToString().ToLowerInvariant()} → {folder.Root}"
+            : $"resuming {spec.NetConfig.Name} + {spec.LossName} at iteration {start} of {iterations} from {resumePath}, {batch}");
+        if (checkpoint is not null && RunSpec.FromJson(checkpoint.ConfigJson, resumePath!).Machine.Ranks is var before && before != ranks)
+            Say($"the checkpoint was written by a run on {before} rank(s); the global batch is unchanged, so the SGD continues the same up to float rounding");
         if (folder.RemovedTemporaries.Count > 0)
-        {
-            string removed = $"removed {folder.RemovedTemporaries.Count} temporary file(s) of an interrupted write: {string.Join(", ", folder.RemovedTemporaries)}";
-            folder.Log(removed);
-            Console.WriteLine(removed);
-        }
-        if (prepared.InitialisedFrom is { } init)
-        {
-            folder.Log($"initialised {init}");
-            Console.WriteLine($"initialised {init}");
-        }
+            Say($"removed {folder.RemovedTemporaries.Count} temporary file(s) of an interrupted write: {string.Join(", ", folder.RemovedTemporaries)}");
+        if (prepared.InitialisedFrom is { } init) Say($"initialised {init}");
 
         using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        // Under mpirun a stop is agreed between the ranks after a step (DataParallel), so all end after the same one.
+        Action stop = parallel is null ? cancel.Cancel : parallel.RequestStop;
+        ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; stop(); };
         Console.CancelKeyPress += onCtrlC;
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cancel.Cancel(); });
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop(); });
         try
         {
             var run = new TrainingRun(prepared.Loop, folder, prepared.Identity, iterations, spec.Output.LogEvery, spec.Output.CheckpointEvery)
             {
                 LogsLambda = spec.Loss.Rule.UsesLambda,
                 StartWindow = checkpoint?.Window ?? MetricsWindow.Empty,
+                WritesFolder = writer,
+                StopAgreed = parallel is null ? null : () => parallel.StopAgreed,
             };
-            var outcome = Interactive ? RunWithProgressBar(run, start, iterations, cancel.Token) : RunWithLogLines(run, iterations, cancel.Token);
+            var outcome = !writer ? run.Run(cancel.Token)
+                : Interactive ? RunWithProgressBar(run, start, iterations, cancel.Token) : RunWithLogLines(run, iterations, cancel.Token);
             string end = outcome == RunOutcome.Completed
                 ? $"finished {prepared.Loop.Iteration} iterations; checkpoint {folder.CheckpointFile}, metrics {folder.MetricsFile}"
                 : $"interrupted at iteration {prepared.Loop.Iteration}; continue with --resume {folder.CheckpointFile}";
-            Console.WriteLine(end);
+            if (writer) Console.WriteLine(end);
+            if (parallel is { Steps: > 0 })
+                Say(string.Create(CultureInfo.InvariantCulture,
+                    $"data-parallel: {parallel.AveragingTime.TotalMilliseconds / parallel.Steps:F1} ms per step averaging {(parallel.MomentaOnly == true ? "the momenta (parameters follow as w − v')" : "parameters and momenta")} over {ranks} ranks (allreduce, and waiting for the slowest rank)"));
             if (prepared.Source is FaceBatchSource { SkippedImages: > 0 } faces)
             {
-                string skipped = $"skipped {faces.SkippedImages} image loads ({faces.SkippedFiles.Count} distinct files, each named once above and in {folder.LogFile}); their batch slots were refilled";
-                folder.Log(skipped);
+                string skipped = $"{rank}skipped {faces.SkippedImages} image loads ({faces.SkippedFiles.Count} distinct files, each named once above and in {folder.LogFile}); their batch slots were refilled";
+                if (writer) folder.Log(skipped);
                 Console.WriteLine(skipped);
             }
             return 0;

@@ -13,4 +13,6 @@ public enum SphereFaceErrorCode
     TrainingDiverged,
     /// <summary>A step of a pipeline (demo, experiment) failed; it has already reported why.</summary>
     StepFailed,
+    /// <summary>A collective of a data-parallel run failed or timed out, or the ranks disagree (MPI).</summary>
+    DistributedFailure,
 }

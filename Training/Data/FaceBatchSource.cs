@@ -61,6 +61,8 @@ public sealed class FaceBatchSource : IBatchSource
         if (options.BatchSize < 1) throw new ArgumentException($"batch size must be ≥ 1, got {options.BatchSize}.");
         if (options.Workers < 1) throw new ArgumentException($"workers must be ≥ 1, got {options.Workers}.");
         if (options.Prefetch < 1) throw new ArgumentException($"prefetch must be ≥ 1, got {options.Prefetch}.");
+        if (options.Shard.Count < 1 || options.Shard.Index < 0 || options.Shard.Index >= options.Shard.Count)
+            throw new ArgumentException($"shard {options.Shard.Index} of {options.Shard.Count} does not exist.");
         if (!(options.FlipProbability is >= 0 and <= 1)) throw new ArgumentException($"flip probability must be in [0, 1], got {options.FlipProbability}.");
         _samples = dataset.Samples;
         _options = options;
@@ -88,7 +90,19 @@ public sealed class FaceBatchSource : IBatchSource
     public int ImageFloats => _imageFloats;
 
     /// <inheritdoc/>
-    public SampleOrderState State => _order.StateAt(_start + Interlocked.Read(ref _consumed) * BatchSize);
+    public SampleOrderState State => _order.StateAt(_start + Interlocked.Read(ref _consumed) * BatchSize * _options.Shard.Count);
+
+    /// <inheritdoc/>
+    public string Digest
+    {
+        get
+        {
+            var text = new System.Text.StringBuilder();
+            foreach (var s in _samples) text.Append(s.Path).Append('\t').Append(s.Label).Append('\n');
+            return $"{_samples.Count} samples, {Classes} classes, sha256 " +
+                   Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString())));
+        }
+    }
 
     /// <summary>Images skipped in the batches delivered so far (each occurrence counts, also when the same file comes back next epoch).</summary>
     public long SkippedImages => Interlocked.Read(ref _skipped);
@@ -142,7 +156,7 @@ public sealed class FaceBatchSource : IBatchSource
         slot.Skipped = 0;
         for (int i = 0; i < b; i++)
         {
-            long position = _start + batch * b + i;
+            long position = _options.Shard.Position(_start, batch, b, i);
             int index = _order.At(position);
             var sample = _samples[index];
             slot.Labels[i] = sample.Label;
@@ -182,7 +196,7 @@ public sealed class FaceBatchSource : IBatchSource
         }
         if (!good.Contains(true))
         {
-            var files = Enumerable.Range(0, b).Select(i => _samples[_order.At(_start + batch * b + i)].Path).ToList();
+            var files = Enumerable.Range(0, b).Select(i => _samples[_order.At(_options.Shard.Position(_start, batch, b, i))].Path).ToList();
             throw new InvalidDataException($"no usable image in batch {batch}: {FaceDataset.Preview(files)} (first reason: {reasons[0]}).");
         }
         for (int i = 0; i < b; i++)

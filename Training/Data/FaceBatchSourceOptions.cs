@@ -32,6 +32,9 @@ public sealed record FaceBatchSourceOptions
     /// </summary>
     public bool CacheAligned { get; init; }
 
+    /// <summary>The slice of every global batch this source delivers (a data-parallel rank's); the whole batch by default.</summary>
+    public BatchShard Shard { get; init; } = BatchShard.Whole;
+
     /// <summary>Disposed with the source: what its decode function reads from (e.g. an open RecordIO file).</summary>
     public IDisposable? Owned { get; init; }
 

@@ -17,4 +17,10 @@ public interface IBatchSource : IDisposable
 
     /// <summary>The sample-order state after the last batch returned (for checkpoints).</summary>
     SampleOrderState State { get; }
+
+    /// <summary>
+    /// Text that differs between two sources that serve different samples (a digest of the files and labels, or of the
+    /// random set's parameters); the ranks of a data-parallel run compare it before the first step.
+    /// </summary>
+    string Digest { get; }
 }

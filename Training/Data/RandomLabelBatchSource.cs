@@ -15,14 +15,16 @@ public sealed class RandomLabelBatchSource : IBatchSource
     private readonly long[] _labels;
     private readonly int _sampleLength;
     private readonly SampleOrder _order;
-    private long _position;
+    private readonly BatchShard _shard;
+    private long _position;   // at a global batch boundary between calls
 
     /// <summary>
     /// Creates the set. <paramref name="sampleLength"/> is the number of floats per sample (3·112·96 for faces).
     /// <paramref name="resumeFrom"/> continues a saved order (its seed must equal <paramref name="seed"/>).
     /// </summary>
-    public RandomLabelBatchSource(int samples, int classes, int batchSize, int sampleLength, ulong seed, SampleOrderState? resumeFrom = null)
+    public RandomLabelBatchSource(int samples, int classes, int batchSize, int sampleLength, ulong seed, SampleOrderState? resumeFrom = null, BatchShard? shard = null)
     {
+        _shard = shard ?? BatchShard.Whole;
         if (samples < 1 || classes < 1 || batchSize < 1 || sampleLength < 1)
             throw new ArgumentException($"Random data set needs samples, classes, batch and sample length ≥ 1 (got {samples}, {classes}, {batchSize}, {sampleLength}).");
         if (resumeFrom is not null && resumeFrom.Seed != seed)
@@ -51,6 +53,9 @@ public sealed class RandomLabelBatchSource : IBatchSource
     /// <inheritdoc/>
     public SampleOrderState State => _order.StateAt(_position);
 
+    /// <inheritdoc/>
+    public string Digest => $"random: {Samples} samples, {Classes} classes, seed {Seed}";
+
     /// <summary>The label of sample <paramref name="index"/>.</summary>
     public long Label(int index) => _labels[index];
 
@@ -64,10 +69,11 @@ public sealed class RandomLabelBatchSource : IBatchSource
             throw new ArgumentException($"Batch buffers hold {data.Length} values and {labels.Length} labels; expected {BatchSize * _sampleLength} and {BatchSize}.");
         for (int b = 0; b < BatchSize; b++)
         {
-            int index = _order.At(_position++);
+            int index = _order.At(_shard.Position(_position, 0, BatchSize, b));
             Sample(index).CopyTo(data.Slice(b * _sampleLength, _sampleLength));
             labels[b] = _labels[index];
         }
+        _position += (long)BatchSize * _shard.Count;
     }
 
     /// <inheritdoc/>

@@ -51,11 +51,17 @@ public static class DataSourceSpec
     /// Opens the source of a run; <paramref name="resumeFrom"/> continues a checkpoint's sample order. Warnings (an image
     /// skipped, landmark entries without an image) go to <paramref name="warn"/>, or to stderr when it is null.
     /// </summary>
-    public static IBatchSource Open(RunSpec spec, SampleOrderState? resumeFrom, Action<string>? warn = null)
+    /// <remarks>With a <paramref name="shard"/> (a data-parallel rank) the source delivers that slice of every global batch
+    /// of <c>spec.Batch</c> images.</remarks>
+    public static IBatchSource Open(RunSpec spec, SampleOrderState? resumeFrom, Action<string>? warn = null, BatchShard? shard = null)
     {
+        shard ??= BatchShard.Whole;
+        if (spec.Batch % shard.Count != 0)
+            throw new ArgumentException($"batch {spec.Batch} cannot be split over {shard.Count} ranks: it must be a multiple of the rank count.");
+        int local = spec.Batch / shard.Count;
         var data = spec.Data;
         if (IsRandom(data.Source))
-            return new RandomLabelBatchSource(RandomCount(data.Source), spec.ClassCount, spec.Batch, ImageLength, spec.Seed, resumeFrom);
+            return new RandomLabelBatchSource(RandomCount(data.Source), spec.ClassCount, local, ImageLength, spec.Seed, resumeFrom, shard);
         InsightFaceRecordSet? records = null;
         if (InsightFaceRecordSet.IsRecordFile(data.Source))
         {
@@ -73,7 +79,7 @@ public static class DataSourceSpec
         if (dataset.LandmarksWithoutImageWarning is { } orphans) (warn ?? Console.Error.WriteLine)(orphans);
         return new FaceBatchSource(dataset, new FaceBatchSourceOptions
         {
-            BatchSize = spec.Batch, Seed = spec.Seed, Resume = resumeFrom, Workers = data.Workers,
+            BatchSize = local, Shard = shard, Seed = spec.Seed, Resume = resumeFrom, Workers = data.Workers,
             FlipProbability = data.FlipProbability, Warn = warn, Owned = records,
         }, records is null ? null : records.Decode);
     }

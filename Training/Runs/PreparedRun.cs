@@ -61,6 +61,9 @@ public sealed class PreparedRun : IDisposable
         resume?.EnsureMatches(net.Name, config.LossName, resumeSource);
         var lr = new MultiStepLr(config.Solver.BaseLr, config.Solver.LrGamma, config.Solver.LrSteps, config.Solver.Iterations);
         var lambda = config.LambdaSchedule.Validate();
+        if (options.DataParallel is { Collectives.Size: > 1 } && config.Loss.Head.StartsWith("irsoftmax", StringComparison.Ordinal))
+            throw new ArgumentException($"loss {config.Loss.Head} is not supported in data-parallel runs yet: its class centres are renormalised " +
+                                        "(or kept as a memory bank of features) after every step, and the mean of the ranks' centres is not the one-process update (docs/distributed.md).");
         var plugins = graph.Plugins;
         if (plugins.Count > 0)
         {
@@ -105,7 +108,10 @@ public sealed class PreparedRun : IDisposable
                     initialisedFrom = $"{copied.Count} of {parameters.Count} parameters from {config.InitFrom} (iteration {init.Iteration}, {init.Loss}); " +
                         $"seeded: {string.Join(", ", parameters.Except(copied).DefaultIfEmpty("none"))}";
             }
-            source = DataSourceSpec.Open(config, resume?.SampleOrder, warn);
+            var shard = options.DataParallel is { } parallel ? new BatchShard(parallel.Collectives.Rank, parallel.Collectives.Size) : BatchShard.Whole;
+            if (shard.Count != config.Machine.Ranks)
+                throw new ArgumentException($"machine.ranks is {config.Machine.Ranks} but the run has {shard.Count} process(es).");
+            source = DataSourceSpec.Open(config, resume?.SampleOrder, warn, shard);
             var loop = new TrainingLoop(session, source, t => (float)lr.At(checked((int)t)), lambda.At, resume?.Iteration ?? 0);
             return new PreparedRun(config, session, source, loop, initialisedFrom);
         }

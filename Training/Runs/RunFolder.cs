@@ -21,6 +21,18 @@ public sealed class RunFolder
         RemovedTemporaries = AtomicFile.RemoveStale(Root);
     }
 
+    private RunFolder(string root, bool _)
+    {
+        Root = root;
+        RemovedTemporaries = [];
+    }
+
+    /// <summary>
+    /// Names the files of the run folder <paramref name="path"/> without creating or changing anything: what the ranks
+    /// other than 0 of a data-parallel run hold (they read a checkpoint to resume, rank 0 alone writes).
+    /// </summary>
+    public static RunFolder Named(string path) => new(Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar), false);
+
     /// <summary>Temporary files of interrupted writes that opening the folder deleted.</summary>
     public IReadOnlyList<string> RemovedTemporaries { get; }
 

@@ -70,9 +70,12 @@ public sealed record RunSpec
     [JsonIgnore]
     public int ClassCount => Classes ?? throw new RunSpecException("classes", "classes is not set (it defaults to the dataset's identity count; random data needs it).");
 
-    /// <summary>What to build when the run has no <see cref="Graph"/> folder (the seed initialises the parameters).</summary>
+    /// <summary>
+    /// What to build when the run has no <see cref="Graph"/> folder (the seed initialises the parameters): the step one
+    /// process runs, on <see cref="Batch"/> / <see cref="MachineSpec.Ranks"/> images.
+    /// </summary>
     [JsonIgnore]
-    public GraphFolderSpec GraphSpec => new(NetConfig, Loss, ClassCount, Batch,
+    public GraphFolderSpec GraphSpec => new(NetConfig, Loss, ClassCount, Batch / Math.Max(1, Machine.Ranks),
         new SolverConfig(Solver.Momentum, Solver.WeightDecay, Solver.BiasLrMult, Solver.BiasDecayMult), Kernels, Seed);
 
     /// <summary>The λ schedule.</summary>
@@ -91,7 +94,8 @@ public sealed record RunSpec
         return this with
         {
             Graph = folder, Net = new NetSpec(manifest.Net, manifest.LastRelu, manifest.EmbeddingSize), Classes = manifest.Classes,
-            Loss = TrainStepManifest.ReadLoss(section, source), Batch = TrainStepManifest.ReadContract(section, source).BatchSize,
+            // The folder's step is what each process runs: the global batch is its batch times the ranks.
+            Loss = TrainStepManifest.ReadLoss(section, source), Batch = TrainStepManifest.ReadContract(section, source).BatchSize * Math.Max(1, Machine.Ranks),
             Kernels = TrainStepManifest.ReadKernels(section, source),
             Solver = Solver with { Momentum = solver.Momentum, WeightDecay = solver.WeightDecay, BiasLrMult = solver.BiasLrMult, BiasDecayMult = solver.BiasDecayMult },
         };
@@ -130,6 +134,9 @@ public sealed record RunSpec
         if (!(Data.FlipProbability >= 0 && Data.FlipProbability <= 1)) throw new RunSpecException("data.flip_probability", $"data.flip_probability must be in [0, 1], got {Data.FlipProbability}.");
         Wrap("machine.device", () => ExecutionDeviceName(Machine.Device));
         if (Machine.Threads < 0) throw new RunSpecException("machine.threads", $"machine.threads must be ≥ 0 (0 = one per core), got {Machine.Threads}.");
+        if (Machine.Ranks < 1) throw new RunSpecException("machine.ranks", $"machine.ranks must be ≥ 1, got {Machine.Ranks}.");
+        if (Batch % Machine.Ranks != 0)
+            throw new RunSpecException("batch", $"batch {Batch} cannot be split over {Machine.Ranks} ranks: the global batch must be a multiple of the rank count.");
         if (Output.LogEvery < 1) throw new RunSpecException("output.log_every", $"output.log_every must be at least 1, got {Output.LogEvery}.");
         if (Output.CheckpointEvery < 1) throw new RunSpecException("output.checkpoint_every", $"output.checkpoint_every must be at least 1, got {Output.CheckpointEvery}.");
         return this;

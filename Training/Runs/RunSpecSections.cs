@@ -84,6 +84,11 @@ public sealed record MachineSpec
     public string Device { get; init; } = "cpu";
     /// <summary>Intra-op threads; 0 means one per core.</summary>
     public int Threads { get; init; }
+    /// <summary>
+    /// Data-parallel processes the global batch is split over: the world size of <c>mpirun -np K</c>, recorded by the
+    /// run (not a flag); 1 for one process.
+    /// </summary>
+    public int Ranks { get; init; } = 1;
 }
 
 /// <summary>What a run writes (spec section <c>output</c>).</summary>

@@ -31,8 +31,8 @@ public sealed class TrainingLoop
     /// <summary>Completed steps.</summary>
     public long Iteration { get; private set; }
 
-    /// <summary>Images per step.</summary>
-    public int BatchSize => _session.BatchSize;
+    /// <summary>Images per step, over all ranks of a data-parallel run.</summary>
+    public int BatchSize => _session.BatchSize * (_session.Options.DataParallel?.Collectives.Size ?? 1);
 
     /// <summary>When set, every batch is appended to it before its step runs (<c>train --record-batches</c>).</summary>
     public BatchRecording? Recording { get; set; }
@@ -61,6 +61,7 @@ public sealed class TrainingLoop
         Info = new Dictionary<string, string>
         {
             ["threads"] = _session.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["ranks"] = (_session.Options.DataParallel?.Collectives.Size ?? 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["device"] = _session.Options.Device.ToString().ToLowerInvariant(),
             ["written_utc"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
         },

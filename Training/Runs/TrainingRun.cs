@@ -31,6 +31,13 @@ public sealed class TrainingRun(TrainingLoop loop, RunFolder folder, RunIdentity
     public Action<long>? Checkpointed { get; set; }
     /// <summary>Whether rows carry λ (the head reads it); heads without λ log none.</summary>
     public bool LogsLambda { get; init; } = true;
+    /// <summary>
+    /// Whether this process writes the metrics, log and checkpoints (false on the ranks other than 0 of a data-parallel
+    /// run, which compute the same state).
+    /// </summary>
+    public bool WritesFolder { get; init; } = true;
+    /// <summary>A stop agreed between processes (data-parallel runs), checked with the cancellation token between steps.</summary>
+    public Func<bool>? StopAgreed { get; init; }
     /// <summary>The metrics window the run starts with: a resumed checkpoint's (<see cref="Checkpoint.Window"/>).</summary>
     public MetricsWindow StartWindow { get; init; } = MetricsWindow.Empty;
 
@@ -43,7 +50,8 @@ public sealed class TrainingRun(TrainingLoop loop, RunFolder folder, RunIdentity
         var window = StartWindow;
         var clock = Stopwatch.StartNew();
         int timedSteps = 0;
-        while (loop.Iteration < iterations && !cancel.IsCancellationRequested)
+        bool Stopping() => cancel.IsCancellationRequested || (StopAgreed?.Invoke() ?? false);
+        while (loop.Iteration < iterations && !Stopping())
         {
             var step = loop.Step();
             if (!float.IsFinite(step.Loss))
@@ -56,8 +64,11 @@ public sealed class TrainingRun(TrainingLoop loop, RunFolder folder, RunIdentity
             {
                 var row = new MetricsRow(done, window.LossSum / window.Steps, window.AccuracySum / window.Steps, step.Lr, LogsLambda ? step.Lambda : null,
                     timedSteps * (double)loop.BatchSize / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
-                folder.AppendMetrics(row);
-                folder.Log(row.ToLogLine(iterations));
+                if (WritesFolder)
+                {
+                    folder.AppendMetrics(row);
+                    folder.Log(row.ToLogLine(iterations));
+                }
                 Logged?.Invoke(row);
                 window = MetricsWindow.Empty;
                 timedSteps = 0;
@@ -67,12 +78,13 @@ public sealed class TrainingRun(TrainingLoop loop, RunFolder folder, RunIdentity
         }
         if (lastCheckpoint != loop.Iteration) SaveCheckpoint(window, lastCheckpoint);
         bool interrupted = loop.Iteration < iterations;
-        folder.Log(interrupted ? $"interrupted at iteration {loop.Iteration}; checkpoint written" : $"finished {loop.Iteration} iterations");
+        if (WritesFolder) folder.Log(interrupted ? $"interrupted at iteration {loop.Iteration}; checkpoint written" : $"finished {loop.Iteration} iterations");
         return interrupted ? RunOutcome.Interrupted : RunOutcome.Completed;
     }
 
     private long SaveCheckpoint(MetricsWindow window, long lastCheckpoint)
     {
+        if (!WritesFolder) return loop.Iteration;
         var checkpoint = loop.Capture(identity, window);
         foreach (var t in checkpoint.Tensors)
             if (IndexOfNonFinite(t.Data) is int i and >= 0)
@@ -87,7 +99,7 @@ public sealed class TrainingRun(TrainingLoop loop, RunFolder folder, RunIdentity
         string kept = lastCheckpoint >= 0 ? $"the checkpoint of iteration {lastCheckpoint} is kept"
             : File.Exists(folder.CheckpointFile) ? $"the checkpoint already in {folder.Root} is kept" : "no checkpoint was written";
         string message = $"training diverged: {what}; nothing of it was saved and {kept}. Lower solver.base_lr, or check the data.";
-        folder.Log(message);
+        if (WritesFolder) folder.Log(message);
         throw new SphereFaceException(SphereFaceErrorCode.TrainingDiverged, message);
     }
 

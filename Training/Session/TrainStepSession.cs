@@ -47,6 +47,8 @@ public sealed class TrainStepSession : IDisposable
     public TrainStepSession(ModelProto model, TrainStepContract contract, TrainSessionOptions options, string source = "train_step.onnx")
     {
         ExecutionDevices.EnsureAvailable(options.Device);
+        if (options.DataParallel is not null && options.Device != ExecutionDevice.Cpu)
+            throw new ArgumentException("data-parallel training runs on the CPU; the GPU path (NCCL on device buffers) is designed in docs/distributed.md but not implemented.");
         contract.Check(model, source);
         Options = options;
         Threads = options.ResolvedThreads;
@@ -153,7 +155,14 @@ public sealed class TrainStepSession : IDisposable
 #endif
         _currentIsA = !_currentIsA;
         StepsRun++;
-        return new StepResult(_loss.GetTensorDataAsSpan<float>()[0], _accuracy.GetTensorDataAsSpan<float>()[0]);
+        float loss = _loss.GetTensorDataAsSpan<float>()[0], accuracy = _accuracy.GetTensorDataAsSpan<float>()[0];
+        if (Options.DataParallel is { } parallel)
+        {
+            OrtValue[] current = Current, previous = _currentIsA ? _setB : _setA;
+            (loss, accuracy) = parallel.AverageStep(loss, accuracy, Carried,
+                i => current[i].GetTensorMutableDataAsSpan<float>(), i => previous[i].GetTensorMutableDataAsSpan<float>());
+        }
+        return new StepResult(loss, accuracy);
     }
 
     /// <summary>Copies the current value of carried tensor <paramref name="input"/> into <paramref name="destination"/>.</summary>

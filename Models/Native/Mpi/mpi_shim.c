@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mpi.h>
@@ -24,6 +25,10 @@ EXPORT int sf_mpi_init(int* rank, int* size) {
   MPI_Initialized(&initialized);
   if (!initialized) {
     PromoteLibMpi();
+    /* The parameters and momenta are large messages (SF-4: 90 MB); Open MPI 4.1's default allreduce choice took
+     * 320 ms for them on 2 loopback ranks, its ring algorithm 53 ms (docs/distributed.md). A user's own setting wins. */
+    setenv("OMPI_MCA_coll_tuned_use_dynamic_rules", "1", 0);
+    setenv("OMPI_MCA_coll_tuned_allreduce_algorithm", "4", 0);
     int provided = 0;
     int rc = MPI_Init_thread(NULL, NULL, MPI_THREAD_SERIALIZED, &provided);
     if (rc != MPI_SUCCESS) return rc;
