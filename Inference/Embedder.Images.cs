@@ -9,12 +9,13 @@ namespace SphereFace.Inference;
 /// </summary>
 public sealed partial class Embedder
 {
-    private FaceAligner? _aligner;
+    private FaceInputPreparation? _preparation;
+
+    /// <summary>How this Embedder turns faces into network inputs (alignment, crop, normalisation per its contract).</summary>
+    public FaceInputPreparation Preparation => _preparation ??= new FaceInputPreparation(Contract);
 
     /// <summary>The alignment template matching the model's input size.</summary>
-    public FaceTemplateKind TemplateKind => Contract.Width == 112 ? FaceTemplateKind.Sphere112x112 : FaceTemplateKind.Sphere112x96;
-
-    private FaceAligner Aligner => _aligner ??= new FaceAligner(TemplateKind, (TemplateOrigin)Contract.TemplateOrigin);
+    public FaceTemplateKind TemplateKind => Preparation.TemplateKind;
 
     /// <summary>
     /// Embeds one aligned face of exactly the model's input size (112×96 by default; a 112×112 face aligned to the square
@@ -169,65 +170,21 @@ public sealed partial class Embedder
             var buffers = Rent(n);
             try
             {
-                for (int i = 0; i < n; i++) Fill(faces[start + i], buffers.Input.AsSpan(i * len, len));
+                for (int i = 0; i < n; i++) Preparation.Prepare(faces[start + i], buffers.Input.AsSpan(i * len, len));
                 Finish(buffers, n, destination.Slice(start * Dimension, n * Dimension));
             }
             finally { _pool.Return(buffers); }
         }
     }
 
-    /// <summary>Decodes one face, aligns it when it has landmarks, and writes its network input.</summary>
-    private void Fill(FaceImage face, Span<float> tensor)
-    {
-        ArgumentNullException.ThrowIfNull(face);
-        var bgr = face.OpenBgr(out bool owned);
-        try
-        {
-            if (face.Landmarks is not { } points)
-            {
-                CheckAligned(bgr, face.Name);
-                if (bgr.Width == Contract.Width) FacePreprocess.ToTensor(bgr, tensor, TemplateKind);
-                else
-                {
-                    using var middle = new Mat(bgr, new Rect(SquareCropOffset, 0, Contract.Width, Contract.Height));
-                    FacePreprocess.ToTensor(middle, tensor, TemplateKind);
-                }
-                return;
-            }
-            var landmarks = points as Point2f[] ?? points.ToArray();
-            try { LandmarkCheck.Validate(landmarks, bgr.Size()); }
-            catch (ArgumentException e) { throw new ArgumentException($"{face.Name}: {e.Message}", e); }
-            using var aligned = Aligner.Align(bgr, landmarks);
-            FacePreprocess.ToTensor(aligned, tensor, TemplateKind);
-        }
-        finally
-        {
-            if (owned) bgr.Dispose();
-        }
-    }
-
-    /// <summary>Columns dropped on the left of a 112×112 aligned face (the template's 8 px shift).</summary>
-    private const int SquareCropOffset = 8;
-
     /// <summary>
     /// Whether an aligned face of this size can be embedded: the model's input size, or, for a 112×96 model, a face
-    /// aligned to the 112×112 template (insightface's datasets: the ArcFace template is SphereFace's moved 8 px right),
-    /// of which columns 8–103 are exactly the 112×96 crop.
+    /// aligned to the 112×112 template, of which columns 8–103 are exactly the 112×96 crop
+    /// (<see cref="FaceInputPreparation.AcceptsAlignedSize"/>).
     /// </summary>
-    public bool AcceptsAlignedSize(int width, int height) =>
-        height == Contract.Height && (width == Contract.Width || (Contract.Width == 96 && width == 96 + 2 * SquareCropOffset));
+    public bool AcceptsAlignedSize(int width, int height) => Preparation.AcceptsAlignedSize(width, height);
 
-    private void CheckAligned(Mat face, string name)
-    {
-        if (face is null || face.Empty()) throw new ArgumentException($"{name} is empty.");
-        if (!AcceptsAlignedSize(face.Width, face.Height))
-            throw new ArgumentException(
-                $"{name} is {face.Width}×{face.Height} (width×height); the model takes {Contract.Width}×{Contract.Height}" +
-                (Contract.Width == 96 ? " (or a 112×112 face aligned to the square template)" : "") + ". Pass the photo with its 5 landmarks to align it first.");
-        var type = face.Type();
-        if (type != MatType.CV_8UC3 && type != MatType.CV_8UC4 && type != MatType.CV_8UC1)
-            throw new ArgumentException($"{name} has type {type}; expected 8-bit BGR (CV_8UC3), BGRA (CV_8UC4) or grayscale (CV_8UC1).");
-    }
+    private void CheckAligned(Mat face, string name) => Preparation.CheckAligned(face, name);
 
     private float[][] Split(float[] flat, int count) =>
         Enumerable.Range(0, count).Select(i => flat.AsSpan(i * Dimension, Dimension).ToArray()).ToArray();

@@ -66,22 +66,18 @@ internal static class QuantizeCommand
     private static IReadOnlyList<FaceInput> Spread(IReadOnlyList<FaceInput> all, int count) =>
         all.Count <= count ? all : Enumerable.Range(0, count).Select(i => all[(int)((long)i * all.Count / count)]).ToList();
 
-    /// <summary>Each usable input as the network's input tensor (aligned with the contract's template, or cropped when square).</summary>
+    /// <summary>Each usable input as the network's input tensor, prepared exactly as the Embedder prepares it.</summary>
     private static List<float[]> Tensors(IReadOnlyList<FaceInput> inputs, InputContract contract)
     {
-        var kind = contract.Width == 112 ? FaceTemplateKind.Sphere112x112 : FaceTemplateKind.Sphere112x96;
-        var aligner = new FaceAligner(kind, (TemplateOrigin)contract.TemplateOrigin);
+        var preparation = new FaceInputPreparation(contract);
         var result = new List<float[]>();
         foreach (var input in inputs)
         {
-            using var image = Cv2.ImRead(input.Path, ImreadModes.Color);
-            if (image.Empty()) { Console.Error.WriteLine($"warning: skipped '{input.Path}': cannot be decoded"); continue; }
-            using var aligned = input.Landmarks is { } points ? aligner.Align(image, points)
-                : image.Width == contract.Width + 16 && contract.Width == 96 ? new Mat(image, new Rect(8, 0, 96, 112)).Clone() : image.Clone();
-            var tensor = new float[3 * contract.Height * contract.Width];
-            try { FacePreprocess.ToTensor(aligned, tensor, kind); }
-            catch (ArgumentException e) { Console.Error.WriteLine($"warning: skipped '{input.Path}': {e.Message}"); continue; }
-            result.Add(tensor);
+            try { result.Add(preparation.Prepare(FaceImage.FromFile(input.Path, input.Landmarks))); }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
+            {
+                Console.Error.WriteLine($"warning: skipped '{input.Path}': {e.Message}");
+            }
         }
         if (result.Count == 0) throw new InvalidDataException("None of the faces could be used.");
         return result;
