@@ -113,7 +113,7 @@ internal static class TrainCommand
         var resumedFolder = checkpoint is null ? null : RunFolder.Named(Path.GetDirectoryName(Path.GetFullPath(resumePath!))!);
         if (checkpoint is not null && writer) runFolder.ContinueFrom(resumedFolder!, checkpoint.Iteration);
         graph ??= checkpoint is null ? TrainGraph.FromSet(GraphFolder.Build(spec.GraphSpec)) : GraphOfResumedRun(resumedFolder!, spec, savedRanks);
-        return Train(spec, graph, checkpoint, resumePath, runFolder, p.GetValue(o.RecordBatches), parallel);
+        return Train(spec, graph, checkpoint, resumePath, runFolder, p.GetValue(o.RecordBatches), parallel, savedRanks);
     }
 
     /// <summary>The classes resolved from the dataset folder; a given count must match it (random data needs one).</summary>
@@ -154,7 +154,7 @@ internal static class TrainCommand
             ? TrainGraph.FromFolder(folder.GraphFolder) : TrainGraph.FromSet(GraphFolder.Build(spec.GraphSpec));
     }
 
-    private static int Train(RunSpec spec, TrainGraph graph, Checkpoint? checkpoint, string? resumePath, RunFolder folder, string? recordBatches, DataParallel? parallel)
+    private static int Train(RunSpec spec, TrainGraph graph, Checkpoint? checkpoint, string? resumePath, RunFolder folder, string? recordBatches, DataParallel? parallel, int savedRanks)
     {
         bool writer = parallel?.IsWriter ?? true;
         string rank = parallel is null ? "" : $"rank {parallel.Collectives.Rank} of {parallel.Collectives.Size}: ";
@@ -196,8 +196,8 @@ internal static class TrainCommand
         Say(checkpoint is null
             ? $"training {spec.NetConfig.Name} + {spec.LossName}, {batch}, {iterations} iterations, {prepared.Session.Threads} threads, {options.Device.ToString().ToLowerInvariant()} → {folder.Root}"
             : $"resuming {spec.NetConfig.Name} + {spec.LossName} at iteration {start} of {iterations} from {resumePath}, {batch}");
-        if (checkpoint is not null && RunSpec.FromJson(checkpoint.ConfigJson, resumePath!).Machine.Ranks is var before && before != ranks)
-            Say($"the checkpoint was written by a run on {before} rank(s); the global batch is unchanged, so the SGD continues the same up to float rounding");
+        if (checkpoint is not null && savedRanks != ranks)
+            Say($"the checkpoint was written by a run on {savedRanks} rank(s); the global batch is unchanged, so the SGD continues the same up to float rounding");
         if (folder.RemovedTemporaries.Count > 0)
             Say($"removed {folder.RemovedTemporaries.Count} temporary file(s) of an interrupted write: {string.Join(", ", folder.RemovedTemporaries)}");
         if (prepared.InitialisedFrom is { } init) Say($"initialised {init}");

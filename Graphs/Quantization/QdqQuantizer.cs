@@ -89,7 +89,7 @@ public static class QdqQuantizer
         if (original.OpType == "Gemm" && original.Attribute.FirstOrDefault(a => a.Name == "transB")?.I != 1)
             throw new ArgumentException($"Gemm '{original.Name}': only transB = 1 (weights [out, in]) is quantized.");
         if (!scales.TryGetValue(original.Input[0], out float inputScale)) throw new ArgumentException($"{original.OpType} '{original.Name}': its input is not quantized.");
-        var w = Floats(weight);
+        var w = TensorProtos.Floats(weight);
         var (qw, ws) = QuantizationMath.Int8PerChannel(w, [.. weight.Dims]);
         graph.Initializer.Add(Raw($"{weightName}/int8", TensorProto.Types.DataType.Int8, MemoryMarshal.AsBytes(qw.AsSpan()).ToArray(), [.. weight.Dims]));
         graph.Initializer.Add(TensorProtos.Float($"{weightName}/scale", ws, [ws.Length]));
@@ -99,7 +99,7 @@ public static class QdqQuantizer
         if (original.Input.Count > 2 && original.Input[2].Length > 0 && initializers.TryGetValue(original.Input[2], out var bias))
         {
             string b = original.Input[2];
-            var (qb, bs) = QuantizationMath.Int32Bias(Floats(bias), inputScale, ws);
+            var (qb, bs) = QuantizationMath.Int32Bias(TensorProtos.Floats(bias), inputScale, ws);
             graph.Initializer.Add(Raw($"{b}/int32", TensorProto.Types.DataType.Int32, MemoryMarshal.AsBytes(qb.AsSpan()).ToArray(), [qb.Length]));
             graph.Initializer.Add(TensorProtos.Float($"{b}/scale", bs, [bs.Length]));
             nodes.Add(Node("DequantizeLinear", [$"{b}/int32", $"{b}/scale"], $"{b}/dq", axis: 0));
@@ -114,7 +114,7 @@ public static class QdqQuantizer
     /// </summary>
     private static NodeProto[]? AsMax(NodeProto prelu, Dictionary<string, TensorProto> initializers)
     {
-        if (!initializers.TryGetValue(prelu.Input[1], out var slope) || Floats(slope).Any(v => !(v is >= 0f and <= 1f))) return null;
+        if (!initializers.TryGetValue(prelu.Input[1], out var slope) || TensorProtos.Floats(slope).Any(v => !(v is >= 0f and <= 1f))) return null;
         string scaled = $"{prelu.Output[0]}/scaled";
         return
         [
@@ -122,9 +122,6 @@ public static class QdqQuantizer
             new NodeProto { OpType = "Max", Name = prelu.Name, Input = { prelu.Input[0], scaled }, Output = { prelu.Output[0] } },
         ];
     }
-
-    private static float[] Floats(TensorProto t) =>
-        t.RawData.Length > 0 ? MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray() : [.. t.FloatData];
 
     private static TensorProto Raw(string name, TensorProto.Types.DataType type, byte[] data, long[] shape) =>
         new() { Name = name, DataType = (int)type, Dims = { shape }, RawData = ByteString.CopyFrom(data) };

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using SphereFace.Models.Native;
 using SphereFace.Models.Onnx;
 
@@ -128,15 +127,13 @@ internal sealed class QdqView
 
     private bool BiasScaleMatches(string biasScale, string inputScale, string weightScale)
     {
-        var bs = Floats(_initializers[biasScale]);
-        float xs = Floats(_initializers[inputScale])[0];
-        var ws = Floats(_initializers[weightScale]);
+        var bs = TensorProtos.Floats(_initializers[biasScale]);
+        float xs = TensorProtos.Floats(_initializers[inputScale])[0];
+        var ws = TensorProtos.Floats(_initializers[weightScale]);
         if (bs.Length != ws.Length) return false;
         for (int i = 0; i < bs.Length; i++)
             if (Math.Abs(bs[i] - xs * ws[i]) > 1e-6 * Math.Abs(xs * ws[i])) return false;
         return true;
     }
 
-    private static float[] Floats(TensorProto t) =>
-        t.RawData.Length > 0 ? MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray() : [.. t.FloatData];
 }

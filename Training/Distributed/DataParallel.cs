@@ -63,11 +63,13 @@ public sealed class DataParallel(ICollectives collectives)
                 bool holds = _pairs is not null && UpdateIsWeightMinusMomentum(_pairs, carried, next, previous);
                 // Every rank must take the same path: the check must hold on all of them.
                 MomentaOnly = Collectives.AllEqual(holds ? 1UL : 0UL) && holds;
+                _travels = new bool[carried.Count];
+                Array.Fill(_travels, true);
+                if (MomentaOnly == true) foreach (var (parameter, _) in _pairs!) _travels[parameter] = false;
             }
-            var derived = MomentaOnly == true ? _pairs!.Select(p => p.Parameter).ToHashSet() : [];
             for (int i = 0; i < carried.Count; i++)
             {
-                if (derived.Contains(i)) continue;
+                if (!_travels![i]) continue;
                 var tensor = next(i);
                 Collectives.Sum(tensor);
                 System.Numerics.Tensors.TensorPrimitives.Multiply(tensor, 1f / k, tensor);
@@ -88,6 +90,7 @@ public sealed class DataParallel(ICollectives collectives)
     public bool? MomentaOnly { get; private set; }
 
     private List<(int Parameter, int Momentum)>? _pairs;
+    private bool[]? _travels;   // per carried tensor: averaged over the ranks (false: a parameter that follows as w − v')
 
     /// <summary>Each parameter's index with its momentum's; null when a parameter has none.</summary>
     private static List<(int Parameter, int Momentum)>? MomentumPairs(IReadOnlyList<CarriedTensor> carried)

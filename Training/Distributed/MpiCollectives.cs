@@ -26,6 +26,8 @@ public sealed unsafe class MpiCollectives : ICollectives, IDisposable
     private readonly delegate* unmanaged<int, void> _abort;
     private readonly delegate* unmanaged<int> _finalize;
     private readonly delegate* unmanaged<int, byte*, int, void> _errorString;
+    private readonly Timer _watchdog;
+    private string _waitingFor = "";
     private bool _disposed;
 
     /// <summary>Loads the shim and initialises MPI (call once per process, under mpirun).</summary>
@@ -34,6 +36,7 @@ public sealed unsafe class MpiCollectives : ICollectives, IDisposable
     public MpiCollectives(TimeSpan timeout)
     {
         Timeout = timeout;
+        _watchdog = new Timer(_ => Abort($"{_waitingFor} did not complete within {Timeout.TotalSeconds:F0} s: another rank has stopped or hangs; aborting the job"));
         string path = LibraryPath();
         if (!NativeLibrary.TryLoad(path, out _library))
             throw new SphereFaceException(SphereFaceErrorCode.DistributedFailure,
@@ -66,24 +69,30 @@ public sealed unsafe class MpiCollectives : ICollectives, IDisposable
     /// <inheritdoc/>
     public void Sum(Span<float> values)
     {
-        using var watch = Watch($"an allreduce of {values.Length} floats");
-        fixed (float* p = values) Check(_sumF32(p, values.Length), "MPI_Allreduce");
+        Arm("an allreduce of floats");
+        try { fixed (float* p = values) Check(_sumF32(p, values.Length), "MPI_Allreduce"); }
+        finally { Disarm(); }
     }
 
     /// <inheritdoc/>
     public void Sum(Span<double> values)
     {
-        using var watch = Watch($"an allreduce of {values.Length} doubles");
-        fixed (double* p = values) Check(_sumF64(p, values.Length), "MPI_Allreduce");
+        Arm("an allreduce of doubles");
+        try { fixed (double* p = values) Check(_sumF64(p, values.Length), "MPI_Allreduce"); }
+        finally { Disarm(); }
     }
 
     /// <inheritdoc/>
     public bool AllEqual(ulong value)
     {
-        using var watch = Watch("the start-up agreement check");
-        ulong min, max;
-        Check(_minMax(value, &min, &max), "MPI_Allreduce");
-        return min == max;
+        Arm("the start-up agreement check");
+        try
+        {
+            ulong min, max;
+            Check(_minMax(value, &min, &max), "MPI_Allreduce");
+            return min == max;
+        }
+        finally { Disarm(); }
     }
 
     /// <summary>Writes <paramref name="message"/> to stderr and ends every rank of the job; mpirun exits with <paramref name="status"/>.</summary>
@@ -110,12 +119,18 @@ public sealed unsafe class MpiCollectives : ICollectives, IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        _watchdog.Dispose();
         _finalize();
     }
 
-    private IDisposable Watch(string what) =>
-        new Timer(_ => Abort($"{what} did not complete within {Timeout.TotalSeconds:F0} s: another rank has stopped or hangs; aborting the job"),
-            null, Timeout, System.Threading.Timeout.InfiniteTimeSpan);
+    // One timer for every collective: armed before the call, disarmed after, so a step allocates nothing for it.
+    private void Arm(string what)
+    {
+        _waitingFor = what;
+        _watchdog.Change(Timeout, System.Threading.Timeout.InfiniteTimeSpan);
+    }
+
+    private void Disarm() => _watchdog.Change(System.Threading.Timeout.Infinite, System.Threading.Timeout.Infinite);
 
     private void Check(int code, string call)
     {

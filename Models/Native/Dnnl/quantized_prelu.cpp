@@ -9,7 +9,6 @@
 // (Inference/GraphRewrites/QuantizedNhwcGraph.cs) keeps the model file's results. Why a kernel: ONNX Runtime has no
 // int8 PRelu, and the float detour (DequantizeLinear twice, Mul, Max, QuantizeLinear) was half of SF-20's int8 run.
 #include <cmath>
-#include <cstring>
 
 #include "quantized_prelu.h"
 
