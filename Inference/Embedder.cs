@@ -6,6 +6,7 @@ using SphereFace.Models.Native;
 using SphereFace.Inference.GraphRewrites;
 using SphereFace.Inference.Verification;
 using SphereFace.Models;
+using SphereFace.Models.Onnx;
 
 namespace SphereFace.Inference;
 
@@ -30,7 +31,7 @@ namespace SphereFace.Inference;
 /// </summary>
 public sealed partial class Embedder : IDisposable
 {
-    private readonly InferenceSession _session;
+    private InferenceSession _session;
     private readonly RunOptions _runOptions;
     private readonly RunBufferPool _pool;
     private readonly string[] _inputNames;
@@ -54,65 +55,125 @@ public sealed partial class Embedder : IDisposable
         ModelPath = modelPath;
         var model = EmbeddingModelCheck.LoadModel(modelPath);
         Contract = EmbeddingModelCheck.ReadContract(model, modelPath);
-        bool cpu = options.Device == ExecutionDevice.Cpu;
-        if (cpu && options.OneDnnKernels && PluginLibrary.Dnnl.IsUsable)
-            FusedConvs = FusedDnnlConvs.Apply(model, new FusedDnnlConvs.Options(options.OneDnnConvAlgorithm));
-        bool quantized = model.Graph.Node.Any(n => n.OpType == "QuantizeLinear");
-        if (quantized && cpu && options.OneDnnKernels && PluginLibrary.Dnnl.IsUsable)
-            QuantizedPRelus = QuantizedNhwcGraph.Apply(model);
-        if (FusedConvs == 0 && cpu && options.BlockedLayoutPRelu && !quantized)
-            RewrittenPRelus = PReluAsBlockedOps.Apply(model);
-        _quantized = quantized;
+        _quantized = model.Graph.Node.Any(n => n.OpType == "QuantizeLinear");
         FlipConcatenation = options.FlipConcatenation;
         Thresholds = VerificationThresholds.FromMetadata(model.MetadataProps.ToDictionary(e => e.Key, e => e.Value),
             VerificationThresholds.RepresentationOf(FlipConcatenation), modelPath);
         _maxBatch = options.MaxBatch;
-        using var sessionOptions = CreateSessionOptions(options, FusedConvs > 0, QuantizedPRelus > 0);
-        try
-        {
-            _session = RewrittenPRelus > 0 || FusedConvs > 0 || QuantizedPRelus > 0
-                ? new InferenceSession(model.ToByteArray(), sessionOptions)
-                : new InferenceSession(modelPath, sessionOptions);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new InvalidDataException($"{modelPath}: ONNX Runtime cannot load the model: {e.Message}", e);
-        }
-        try
-        {
-            EmbeddingModelCheck.CheckSession(_session, Contract, modelPath);
-        }
-        catch
-        {
-            _session.Dispose();
-            throw;
-        }
         _runOptions = new RunOptions();
         _inputNames = [Contract.InputName];
         _outputNames = [Contract.OutputName];
         _pool = new RunBufferPool(Contract.Height, Contract.Width, Contract.EmbeddingSize);
+
+        bool cpu = options.Device == ExecutionDevice.Cpu;
+        KernelChoice = !cpu ? KernelChoice.Resolve(options.Kernels, options.Device)
+            : _quantized ? KernelChoice.Standard with { Reason = "an int8 model runs on ONNX Runtime's int8 kernels" }
+            : KernelChoice.Resolve(options.Kernels);
+        if (cpu && !_quantized && options.Kernels != Models.Native.Kernels.Standard && !KernelChoice.UsesDnnl) options.Log?.Invoke($"{modelPath}: kernels {KernelChoice}");
+        try
+        {
+            (_session, FusedConvs, QuantizedPRelus, RewrittenPRelus) = Open(model, options, KernelChoice, _quantized && cpu && options.Kernels != Models.Native.Kernels.Standard);
+            WarmUp();
+        }
+        catch (OnnxRuntimeException e) when (FusedConvs > 0 && e.Message.Contains(DnnlPlugin.ReferenceRefused, StringComparison.Ordinal))
+        {
+            // The probe said the kernels run fast here, but a node of this model would have run oneDNN's reference code:
+            // serve it with ONNX Runtime's kernels instead, and say so.
+            _session?.Dispose();
+            KernelChoice = KernelChoice.Standard with { Reason = FirstLine(e.Message) };
+            options.Log?.Invoke($"{modelPath}: kernels {KernelChoice}");
+            (_session, FusedConvs, QuantizedPRelus, RewrittenPRelus) = Open(EmbeddingModelCheck.LoadModel(modelPath), options, KernelChoice, false);
+            WarmUp();
+        }
+        catch
+        {
+            _session?.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>
+    /// A session for <paramref name="model"/> with the graph rewrites <paramref name="kernels"/> asks for (the oneDNN
+    /// convolutions, or for an int8 model with <paramref name="int8Kernels"/> the explicit NHWC graph, or ONNX Runtime's
+    /// blocked-layout PReLU), checked against the input contract.
+    /// </summary>
+    private (InferenceSession Session, int FusedConvs, int QuantizedPRelus, int RewrittenPRelus) Open(ModelProto model, EmbedderOptions options,
+        KernelChoice kernels, bool int8Kernels)
+    {
+        int fused = 0, quantizedPRelus = 0, rewritten = 0;
+        if (kernels.UsesDnnl)
+            fused = FusedDnnlConvs.Apply(model, new FusedDnnlConvs.Options(kernels.Kernels == Models.Native.Kernels.OneDnnDirect ? "direct" : "auto", kernels.Block));
+        if (int8Kernels && PluginLibrary.Dnnl.IsUsable) quantizedPRelus = QuantizedNhwcGraph.Apply(model);
+        if (fused == 0 && options.Device == ExecutionDevice.Cpu && options.BlockedLayoutPRelu && !_quantized) rewritten = PReluAsBlockedOps.Apply(model);
+        using var sessionOptions = CreateSessionOptions(options, fused > 0, quantizedPRelus > 0);
+        InferenceSession session;
+        try
+        {
+            session = rewritten > 0 || fused > 0 || quantizedPRelus > 0
+                ? new InferenceSession(model.ToByteArray(), sessionOptions)
+                : new InferenceSession(ModelPath, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{ModelPath}: ONNX Runtime cannot load the model: {e.Message}", e);
+        }
+        try
+        {
+            EmbeddingModelCheck.CheckSession(session, Contract, ModelPath);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+        return (session, fused, quantizedPRelus, rewritten);
+    }
+
+    /// <summary>
+    /// One run on a blank face at construction: the kernels make their primitives (and a node that would run oneDNN's
+    /// reference code says so) before the first caller waits, so the first embedding costs what every later one does.
+    /// </summary>
+    private void WarmUp()
+    {
+        var buffers = _pool.Rent(1);
+        try
+        {
+            Array.Clear(buffers.Input);
+            _session.Run(_runOptions, _inputNames, buffers.InputValues, _outputNames, buffers.OutputValues);
+        }
+        finally { _pool.Return(buffers); }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 
     /// <summary>The model file.</summary>
     public string ModelPath { get; }
 
     /// <summary>How many PRelu nodes were rewritten for the blocked layout (<see cref="EmbedderOptions.BlockedLayoutPRelu"/>).</summary>
-    public int RewrittenPRelus { get; }
+    public int RewrittenPRelus { get; private set; }
 
-    /// <summary>How many Conv nodes run as fused oneDNN kernels (<see cref="EmbedderOptions.OneDnnKernels"/>).</summary>
-    public int FusedConvs { get; }
+    /// <summary>How many Conv nodes run as fused oneDNN kernels (<see cref="EmbedderOptions.Kernels"/>).</summary>
+    public int FusedConvs { get; private set; }
+
+    /// <summary>
+    /// The kernels this embedder runs the float convolutions with, and why on this machine (<see cref="KernelChoice.Reason"/>):
+    /// with <see cref="Models.Native.Kernels.Auto"/> the oneDNN kernels in the block the CPU prefers, or ONNX Runtime's
+    /// own where the oneDNN library is missing or would run a reference implementation.
+    /// </summary>
+    public KernelChoice KernelChoice { get; private set; }
 
     /// <summary>
     /// How many PRelu units of an int8 (QDQ) model run as the plugin's uint8 kernel in the explicit NHWC graph
-    /// (<see cref="GraphRewrites.QuantizedNhwcGraph"/>, with <see cref="EmbedderOptions.OneDnnKernels"/>).
+    /// (<see cref="GraphRewrites.QuantizedNhwcGraph"/>, unless <see cref="EmbedderOptions.Kernels"/> is standard).
     /// </summary>
-    public int QuantizedPRelus { get; }
+    public int QuantizedPRelus { get; private set; }
 
     /// <summary>
-    /// Which kernels compute the convolutions: <c>onednn</c>, <c>onnxruntime</c>, or for an int8 model
-    /// <c>onnxruntime-int8-nhwc</c> (the rewritten graph) or <c>onnxruntime-int8</c> (the QDQ graph as it is).
+    /// Which kernels compute the convolutions: <c>onednn</c> (with the layout, e.g. <c>onednn nChw8c</c>),
+    /// <c>onnxruntime</c>, or for an int8 model <c>onnxruntime-int8-nhwc</c> (the rewritten graph) or
+    /// <c>onnxruntime-int8</c> (the QDQ graph as it is).
     /// </summary>
-    public string Kernels => FusedConvs > 0 ? "onednn" : QuantizedPRelus > 0 ? "onnxruntime-int8-nhwc" : _quantized ? "onnxruntime-int8" : "onnxruntime";
+    public string Kernels => FusedConvs > 0 ? $"onednn {KernelChoice.Layout}" : QuantizedPRelus > 0 ? "onnxruntime-int8-nhwc" : _quantized ? "onnxruntime-int8" : "onnxruntime";
 
     /// <summary>The model's input contract (size, normalisation, names).</summary>
     public InputContract Contract { get; }

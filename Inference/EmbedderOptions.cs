@@ -26,7 +26,7 @@ public sealed record EmbedderOptions
     /// On a quiet 2-core machine it makes little difference to SF-20 batch-1 latency (<c>bench embed --variants</c>,
     /// three runs: 28.7 / 27.2 / 28.1 ms spinning vs 28.0 / 28.4 / 28.2 ms not); on a shared, busy machine the
     /// spinning threads steal the cores the run needs (316 ms with spinning vs 199 ms without, measured under a load
-    /// average near 20) — turn it off there. With the fused oneDNN kernels (<see cref="OneDnnKernels"/>) spinning is
+    /// average near 20) — turn it off there. With the fused oneDNN kernels (<see cref="Kernels"/>) spinning is
     /// always off: oneDNN's OpenMP threads and ONNX Runtime's pool share the cores.
     /// </summary>
     public bool AllowSpinning { get; init; } = true;
@@ -46,20 +46,18 @@ public sealed record EmbedderOptions
     public bool BlockedLayoutPRelu { get; init; } = true;
 
     /// <summary>
-    /// Run the convolutions on the oneDNN plugin (<c>libsphereface_dnnl.so</c>): before ONNX Runtime loads the graph,
-    /// each Conv is fused with its PRelu and residual Add into one oneDNN kernel on nChw16c activations
-    /// (<see cref="GraphRewrites.FusedDnnlConvs"/>; equal to the original graph up to float rounding). CPU only; on by
-    /// default. When the library cannot be loaded (e.g. libdnnl2 is not installed) the Embedder falls back to ONNX
-    /// Runtime's own kernels with <see cref="BlockedLayoutPRelu"/>; <see cref="Embedder.Kernels"/> says which ran.
-    /// The model file is not changed.
+    /// Which kernels run the convolutions of a float model (docs/kernels.md): <see cref="Kernels.Auto"/> (default) the
+    /// oneDNN plugin (<c>libsphereface_dnnl.so</c>) where it runs fast on this CPU — before ONNX Runtime loads the graph
+    /// each Conv is fused with its PRelu and residual Add into one kernel on blocked activations
+    /// (<see cref="GraphRewrites.FusedDnnlConvs"/>; equal to the original graph up to float rounding) — else ONNX
+    /// Runtime's own kernels with <see cref="BlockedLayoutPRelu"/>; <see cref="Kernels.OneDnn"/> the same (falling
+    /// back likewise), <see cref="Kernels.OneDnnDirect"/> without Winograd, <see cref="Kernels.Standard"/> ONNX
+    /// Runtime's kernels always. <see cref="Embedder.KernelChoice"/> says what ran and why. The model file is not changed.
     /// </summary>
-    public bool OneDnnKernels { get; init; } = true;
+    public Kernels Kernels { get; init; } = Kernels.Auto;
 
-    /// <summary>
-    /// Algorithm of the stride-1 3×3 convolutions with <see cref="OneDnnKernels"/>: <c>auto</c> (Winograd where oneDNN
-    /// offers it on this CPU, else direct), <c>winograd</c> or <c>direct</c>.
-    /// </summary>
-    public string OneDnnConvAlgorithm { get; init; } = "auto";
+    /// <summary>Where the embedder reports a kernel fallback (one line naming the instruction set and the op); null: nowhere.</summary>
+    public Action<string>? Log { get; init; }
 
     /// <summary>Further session settings applied last (e.g. <c>AddSessionConfigEntry</c>), for tuning and benchmarks.</summary>
     public Action<SessionOptions>? ConfigureSession { get; init; }

@@ -62,8 +62,8 @@ public static class ConvGradientComparison
             variants.Add(("weight", "swapped-conv", standard with { Weight = WeightGradient.SwappedConv }, false, null));
             variants.Add(("weight", "im2col-gemm", standard with { Weight = WeightGradient.Im2ColGemm }, false, null));
             variants.Add(("weight", "tap-gemms", standard with { Weight = WeightGradient.TapGemms }, false, null));
-            // The oneDNN plugin's kernels on nChw16c activations (the conv1_1 input stays NCHW): direct, and Winograd
-            // where oneDNN offers it (stride-1 3×3 on AVX-512).
+            // The oneDNN plugin's kernels on this CPU's blocked layout (the conv1_1 input stays NCHW): direct, and
+            // Winograd (stride-1 3×3: oneDNN's on AVX-512, the plugin's own elsewhere).
             foreach (var algorithm in layer.Stride == 1 ? new[] { "direct", "winograd" } : ["direct"])
             {
                 variants.Add(("forward", $"onednn-{algorithm}", standard, false, algorithm));
@@ -81,14 +81,15 @@ public static class ConvGradientComparison
             using var w = OrtValue.CreateTensorValueFromMemory(weights, [layer.M, layer.C, 3, 3]);
             var dyData = Random(layer.N * layer.M * ho * wo);
             using var dy = OrtValue.CreateTensorValueFromMemory(dyData, [layer.N, layer.M, ho, wo]);
-            bool blockedInput = layer.C % DnnlPlugin.Block == 0;
+            int block = DnnlPlugin.Machine.Block == 0 ? 16 : DnnlPlugin.Machine.Block;
+            bool blockedInput = layer.C % block == 0;
             using var xBlocked = blockedInput
-                ? OrtValue.CreateTensorValueFromMemory(BlockedLayout.Pack(x.GetTensorDataAsSpan<float>().ToArray(), layer.N, layer.C, layer.H, layer.W), BlockedLayout.Shape(layer.N, layer.C, layer.H, layer.W))
+                ? OrtValue.CreateTensorValueFromMemory(BlockedLayout.Pack(x.GetTensorDataAsSpan<float>().ToArray(), layer.N, layer.C, layer.H, layer.W, block), BlockedLayout.Shape(layer.N, layer.C, layer.H, layer.W, block))
                 : OrtValue.CreateTensorValueFromMemory(x.GetTensorDataAsSpan<float>().ToArray(), [layer.N, layer.C, layer.H, layer.W]);
-            using var dyBlocked = OrtValue.CreateTensorValueFromMemory(BlockedLayout.Pack(dyData, layer.N, layer.M, ho, wo), BlockedLayout.Shape(layer.N, layer.M, ho, wo));
+            using var dyBlocked = OrtValue.CreateTensorValueFromMemory(BlockedLayout.Pack(dyData, layer.N, layer.M, ho, wo, block), BlockedLayout.Shape(layer.N, layer.M, ho, wo, block));
             foreach (var v in variants)
             {
-                var (model, nodes) = v.Dnnl is { } algorithm ? DnnlModel(layer, v.Gradient, algorithm, blockedInput)
+                var (model, nodes) = v.Dnnl is { } algorithm ? DnnlModel(layer, v.Gradient, algorithm, blockedInput, block)
                     : v.Gradient == "forward" ? ForwardModel(layer, v.Formulation, weights) : GradientModel(layer, v.Input, v.Options);
                 var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
                 // Interleaved sessions each own a thread pool; spinning workers of the session that just ran
@@ -115,8 +116,8 @@ public static class ConvGradientComparison
                     {
                         var result = outputs[0].GetTensorDataAsSpan<float>().ToArray();
                         // Blocked results back to NCHW so every formulation is compared with the first.
-                        if (v.Dnnl is not null && v.Gradient == "forward") result = BlockedLayout.Unpack(result, layer.N, layer.M, ho, wo);
-                        if (v.Dnnl is not null && v.Gradient == "input" && blockedInput) result = BlockedLayout.Unpack(result, layer.N, layer.C, layer.H, layer.W);
+                        if (v.Dnnl is not null && v.Gradient == "forward") result = BlockedLayout.Unpack(result, layer.N, layer.M, ho, wo, block);
+                        if (v.Dnnl is not null && v.Gradient == "input" && blockedInput) result = BlockedLayout.Unpack(result, layer.N, layer.C, layer.H, layer.W, block);
                         CheckAgainstFirst(v.Gradient, layer.Name, result, firstOutputs, v.Dnnl == "winograd" ? 1e-4f : 1e-5f);
                     }
                 }
@@ -185,16 +186,16 @@ public static class ConvGradientComparison
 
     /// <summary>
     /// One oneDNN plugin node: the forward Conv, or the input / weight gradient node its gradient rule emits, with
-    /// nChw16c activations (an NCHW input where the channels are not a multiple of 16).
+    /// blocked activations (an NCHW input where the channels are not a multiple of the block).
     /// </summary>
-    private static (byte[] Model, int Nodes) DnnlModel(Layer layer, string quantity, string algorithm, bool blockedInput)
+    private static (byte[] Model, int Nodes) DnnlModel(Layer layer, string quantity, string algorithm, bool blockedInput, int block)
     {
         var g = new GraphBuilder("dnnl_conv");
         long ho = (layer.H + 2 - 3) / layer.Stride + 1, wo = (layer.W + 2 - 3) / layer.Stride + 1;
-        g.Input("x", ElementType.Float, blockedInput ? BlockedLayout.Shape(layer.N, layer.C, layer.H, layer.W) : [layer.N, layer.C, layer.H, layer.W]);
+        g.Input("x", ElementType.Float, blockedInput ? BlockedLayout.Shape(layer.N, layer.C, layer.H, layer.W, block) : [layer.N, layer.C, layer.H, layer.W]);
         g.Input("w", ElementType.Float, layer.M, layer.C, 3, 3);
-        if (quantity != "forward") g.Input("dy", ElementType.Float, BlockedLayout.Shape(layer.N, layer.M, ho, wo));
-        var attrs = new[] { Attr.Ints("strides", layer.Stride, layer.Stride), Attr.Ints("pads", 1, 1, 1, 1), Attr.String("algorithm", algorithm) };
+        if (quantity != "forward") g.Input("dy", ElementType.Float, BlockedLayout.Shape(layer.N, layer.M, ho, wo, block));
+        var attrs = new[] { Attr.Ints("strides", layer.Stride, layer.Stride), Attr.Ints("pads", 1, 1, 1, 1), Attr.String("algorithm", algorithm), Attr.Int("block", block) };
         string y = g.Node(DnnlPlugin.ConvOp, ["x", "w"], attrs, name: "conv", domain: DnnlPlugin.Domain);
         var forward = g.Nodes[^1];
         if (quantity == "forward")

@@ -10,6 +10,8 @@ using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Inference;
 using SphereFace.Benchmarks.Embedding;
+using SphereFace.Benchmarks.Machine;
+using SphereFace.Models.Native;
 using SphereFace.Inference.GraphRewrites;
 using SphereFace.Models.IO;
 using SphereFace.Models.Onnx;
@@ -35,11 +37,10 @@ internal static class BenchEmbedCommand
     private static readonly (string Name, Func<int, EmbedderOptions> Options)[] Variants =
     [
         ("ort default", t => new EmbedderOptions { IntraOpThreads = t }),
-        ("ort onednn direct", t => new EmbedderOptions { IntraOpThreads = t, OneDnnConvAlgorithm = "direct" }),
-        ("ort onednn winograd", t => new EmbedderOptions { IntraOpThreads = t, OneDnnConvAlgorithm = "winograd" }),
-        ("ort own kernels", t => new EmbedderOptions { IntraOpThreads = t, OneDnnKernels = false }),
-        ("ort own kernels prelu-kept", t => new EmbedderOptions { IntraOpThreads = t, OneDnnKernels = false, BlockedLayoutPRelu = false }),
-        ("ort own kernels no-spinning", t => new EmbedderOptions { IntraOpThreads = t, OneDnnKernels = false, AllowSpinning = false }),
+        ("ort onednn direct", t => new EmbedderOptions { IntraOpThreads = t, Kernels = Kernels.OneDnnDirect }),
+        ("ort own kernels", t => new EmbedderOptions { IntraOpThreads = t, Kernels = Kernels.Standard }),
+        ("ort own kernels prelu-kept", t => new EmbedderOptions { IntraOpThreads = t, Kernels = Kernels.Standard, BlockedLayoutPRelu = false }),
+        ("ort own kernels no-spinning", t => new EmbedderOptions { IntraOpThreads = t, Kernels = Kernels.Standard, AllowSpinning = false }),
     ];
 
     public static Command Create()
@@ -88,6 +89,7 @@ internal static class BenchEmbedCommand
 
             int roundCount = p.GetValue(rounds);
             bool withTorch = p.GetValue(torch);
+            Console.WriteLine(MachineDescription.Line());
             var perRound = new List<BenchResult>();
             using var photos = new BenchPhotos(Math.Max(64, batches.Max()), seed: 7);
             var chosen = p.GetValue(variants) ? Variants : Variants.Take(1).ToArray();
@@ -143,7 +145,11 @@ internal static class BenchEmbedCommand
             var bare = new Embedder(model, Variants[0].Options(t));
             owned.Add(bare);
             if (describe)
-                AnsiConsole.MarkupLine($"[grey]the Embedder runs {bare.FusedConvs} convolutions as fused oneDNN kernels (kernels: {bare.Kernels})[/]");
+            {
+                AnsiConsole.MarkupLine($"[grey]the Embedder runs {bare.FusedConvs} convolutions as fused oneDNN kernels (kernels: {Markup.Escape(bare.KernelChoice.ToString())})[/]");
+                foreach (var g in bare.FusedConvs == 0 ? [] : DnnlPlugin.Implementations().Where(i => i.Op == DnnlPlugin.ConvOp).GroupBy(i => i.Name))
+                    AnsiConsole.MarkupLine($"[grey]  oneDNN Conv {Markup.Escape(g.Key)}: {g.Select(i => i.Node).Distinct().Count()} nodes[/]");
+            }
             var tensors = new float[n * bare.TensorLength];
             var bareOutput = new float[n * bare.Dimension];
             for (int i = 0; i < tensors.Length; i++) tensors[i] = (i % 255 - 127.5f) / 128f;
@@ -156,7 +162,7 @@ internal static class BenchEmbedCommand
                 cases.Add(new("ort int8", n, i => int8.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), int8Output)));
                 cases.Add(new("ort int8 network only", n, _ => int8.EmbedTensors(tensors, n, int8Output)));
                 // The same file as ONNX Runtime runs it without the Embedder's NHWC rewrite (QuantizedNhwcGraph).
-                var qdq = new Embedder(int8Model, Variants[0].Options(t) with { OneDnnKernels = false });
+                var qdq = new Embedder(int8Model, Variants[0].Options(t) with { Kernels = Kernels.Standard });
                 owned.Add(qdq);
                 cases.Add(new("ort int8 qdq as saved, network only", n, _ => qdq.EmbedTensors(tensors, n, int8Output)));
                 if (describe)
@@ -205,9 +211,11 @@ internal static class BenchEmbedCommand
     /// <summary>The network-only ratios against the best PyTorch configuration, and the machine-peak fraction.</summary>
     private static void PrintRatiosAndPeak(SphereNetConfig config, int threads, List<BenchResult> results)
     {
-        double peak = SphereFace.Models.Native.DnnlPlugin.SgemmGflops(threads);
+        // oneDNN's sgemm where the library loads, else ONNX Runtime's Gemm.
+        bool dnnl = PluginLibrary.Dnnl.IsUsable;
+        double peak = dnnl ? DnnlPlugin.SgemmGflops(threads) : SphereFace.Benchmarks.Training.GemmRate.Measure(threads);
         double gflopPerImage = 2.0 * config.MultiplyAddsPerImage() / 1e9;
-        Console.WriteLine($"machine fp32 peak (oneDNN sgemm 2048³, {threads} threads): {peak:F0} GFLOP/s; {config.Name} forward: {gflopPerImage:F2} GFLOP per image");
+        Console.WriteLine($"machine fp32 peak ({(dnnl ? "oneDNN sgemm" : "onnxruntime Gemm")} 2048³, {threads} threads): {peak:F0} GFLOP/s; {config.Name} forward: {gflopPerImage:F2} GFLOP per image");
         foreach (var ort in results.Where(r => r.Name == NetworkOnly))
         {
             double rate = ort.ImagesPerSecond * gflopPerImage;

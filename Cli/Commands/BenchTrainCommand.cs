@@ -6,6 +6,7 @@ using SphereFace.Graphs.Ops;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Graphs.TrainStep;
 using SphereFace.Benchmarks.Training;
+using SphereFace.Benchmarks.Machine;
 using SphereFace.Training.Runs;
 
 namespace SphereFace.Cli.Commands;
@@ -31,7 +32,7 @@ internal static class BenchTrainCommand
         var profileSteps = new Option<int>("--profile-steps") { Description = "steps of a separate profiled session after the rounds (0: no profile)", DefaultValueFactory = _ => 2 };
         var loss = new Option<string>("--loss") { Description = $"loss head: {string.Join(", ", LossHeads.All.Select(h => h.Name))} (the PyTorch peer always uses a plain softmax classifier)", DefaultValueFactory = _ => "softmax" };
         var noPeer = new Option<bool>("--no-peer") { Description = "skip the PyTorch peers" };
-        var kernels = new Option<string>("--kernels") { Description = $"conv kernels of the graph: {string.Join(", ", KernelNames.All)}", DefaultValueFactory = _ => "onednn" };
+        var kernels = new Option<string>("--kernels") { Description = $"conv kernels of the graph: {string.Join(", ", KernelNames.All)}", DefaultValueFactory = _ => "auto" };
         var strided = new Option<string>("--strided-input-grad") { Description = "standard kernels: polyphase, zero-insertion or conv-transpose (stride-2 conv input gradients)", DefaultValueFactory = _ => "conv-transpose" };
         var weightGrad = new Option<string>("--weight-grad") { Description = "standard kernels: im2col-gemm, tap-gemms or swapped-conv (conv weight gradients)", DefaultValueFactory = _ => "im2col-gemm" };
         var cmd = new Command("train", "Time the full training step (forward, backward, SGD) in ONNX Runtime and PyTorch (eager NCHW and channels_last) in interleaved rounds; print images/s, peak memory, the ratio, the op profile and the matrix work against the machine's fp32 peak.")
@@ -46,8 +47,10 @@ internal static class BenchTrainCommand
             int r = Positive(p.GetValue(rounds), "--rounds");
             if (n < 2) throw new ArgumentException($"--classes must be at least 2, got {n}.");
             var config = new TrainStepConfig(netConfig, LossConfig.Of(p.GetValue(loss)!), n, b, new SolverConfig(),
-                KernelNames.Parse(p.GetValue(kernels)!), new ConvGradientOptions(StridedInput: StridedInput(p.GetValue(strided)!), Weight: WeightGradient(p.GetValue(weightGrad)!)));
+                KernelChoice.Resolve(KernelNames.Parse(p.GetValue(kernels)!)), new ConvGradientOptions(StridedInput: StridedInput(p.GetValue(strided)!), Weight: WeightGradient(p.GetValue(weightGrad)!)));
             bool peers = !p.GetValue(noPeer);
+            Console.WriteLine(MachineDescription.Line());
+            Console.WriteLine($"kernels: {config.Kernels}");
 
             var ort = new List<TrainBenchResult>();
             var torch = PeerFormats.ToDictionary(f => f, _ => new List<PeerResult>());
@@ -77,7 +80,7 @@ internal static class BenchTrainCommand
             }
 
             var ortMedian = Median(ort.Select(x => x.ImagesPerSecond));
-            Console.WriteLine($"onnxruntime ({config.Kernels.Name()}): {ortMedian:F1} images/s median ({b / ortMedian * 1000:F0} ms/step), " +
+            Console.WriteLine($"onnxruntime ({config.Kernels.Kernels.Name()}): {ortMedian:F1} images/s median ({b / ortMedian * 1000:F0} ms/step), " +
                               $"loss {ort[0].FirstLoss:F3} → {ort[0].LastLoss:F3}, peak RSS {PeakMemory.ResidentMiB():F0} MiB");
             if (peers)
             {
@@ -90,7 +93,7 @@ internal static class BenchTrainCommand
             }
 
             if (ps > 0) PrintProfile(config, th, ps, ortMedian);
-            if (config.Kernels.UsesDnnl())
+            if (config.Kernels.UsesDnnl)
                 foreach (var g in DnnlPlugin.Implementations().GroupBy(i => (i.Op, i.Name)).OrderBy(g => g.Key.Op, StringComparer.Ordinal))
                     Console.WriteLine($"  oneDNN {g.Key.Op,-15} {g.Key.Name,-28} {g.Select(i => i.Node).Distinct().Count()} nodes");
             return 0;
@@ -115,7 +118,7 @@ internal static class BenchTrainCommand
         var step = TrainStepGraph.Build(config, store);
         if (describe)
             Console.WriteLine($"{config.Net.Name}, batch {config.BatchSize}, {config.Classes} classes, {threads} threads, loss {config.Loss}, " +
-                              $"kernels {config.Kernels.Name()}: {step.Model.Graph.Node.Count} nodes, {store.TotalCount:N0} parameters");
+                              $"kernels {config.Kernels.Kernels.Name()}: {step.Model.Graph.Node.Count} nodes, {store.TotalCount:N0} parameters");
         return new TrainStepBenchmark(step, store, threads);
     }
 
@@ -146,9 +149,9 @@ internal static class BenchTrainCommand
     /// <summary>Prints and returns the machine's fp32 peak: the better of oneDNN's sgemm and ONNX Runtime's Gemm on 2048³.</summary>
     private static double MachinePeak(int threads)
     {
-        double dnnl = DnnlPlugin.SgemmGflops(threads);
+        double dnnl = PluginLibrary.Dnnl.IsUsable ? DnnlPlugin.SgemmGflops(threads) : 0;
         double ort = GemmRate.Measure(threads);
-        Console.WriteLine($"machine fp32 peak, {threads} threads, 2048³ matrix product: oneDNN sgemm {dnnl:F0} GFLOP/s, onnxruntime Gemm {ort:F0} GFLOP/s");
+        Console.WriteLine($"machine fp32 peak, {threads} threads, 2048³ matrix product: oneDNN sgemm {(dnnl > 0 ? $"{dnnl:F0} GFLOP/s" : "n/a (library not loadable)")}, onnxruntime Gemm {ort:F0} GFLOP/s");
         return Math.Max(dnnl, ort);
     }
 

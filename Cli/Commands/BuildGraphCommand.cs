@@ -1,3 +1,4 @@
+using SphereFace.Models.Native;
 using System.CommandLine;
 using SphereFace.Cli.Options;
 using SphereFace.Graphs.Export;
@@ -45,7 +46,7 @@ internal static class BuildGraphCommand
             Console.WriteLine($"{spec.NetConfig.Name}: {backbone:N0} backbone parameters → {Path.Combine(dir, GraphFolder.EmbeddingFile)}");
             Console.WriteLine($"{spec.Loss} loss head ({step.Carried.Where(c => c.Kind == CarriedKind.Parameter).Sum(c => c.Count) - backbone:N0} classifier parameters" +
                               $"{(LossGraph.NeedsPlugin(spec.Loss) ? $", needs {Models.Native.MarginPlugin.LibraryFileName}" : "")}) → {Path.Combine(dir, GraphFolder.LossFile)}");
-            Console.WriteLine($"train step: batch {step.Config.BatchSize}, {step.Carried.Count} carried tensors, kernels {step.Config.Kernels.Name()}" +
+            Console.WriteLine($"train step: batch {step.Config.BatchSize}, {step.Carried.Count} carried tensors, kernels {step.Config.Kernels}" +
                               $"{(step.NeedsPlugin ? $" (needs {string.Join(", ", step.Plugins)})" : "")} → {Path.Combine(dir, GraphFolder.TrainStepFile)}, " +
                               $"initial values → {Path.Combine(dir, TrainStepManifest.InitialFile)}");
             return 0;

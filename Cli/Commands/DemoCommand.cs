@@ -8,6 +8,7 @@ using SphereFace.Graphs.IO;
 using SphereFace.Inference;
 using SphereFace.Inference.Evaluation;
 using SphereFace.Training.Data.Formats;
+using SphereFace.Models.Native;
 using SphereFace.Models.IO;
 using SphereFace.Alignment.Formats;
 
@@ -30,16 +31,17 @@ internal static class DemoCommand
         var batch = new Option<int>("--batch") { Description = "images per training step", DefaultValueFactory = _ => defaults.Batch };
         var lr = new Option<float?>("--lr") { Description = "base learning rate (default: the run specs' solver.base_lr, configs/demo/*.json)" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var kernels = Options.KernelsOption.Create("convolution kernels of training and serving");
         var cmd = new Command("demo", "Run the main job on the embedded synthetic default and write a report under artifacts/demo.")
         {
-            outDir, identities, iterations, batch, lr, threads,
+            outDir, identities, iterations, batch, lr, threads, kernels,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
             var plan = defaults with
             {
                 Identities = p.GetValue(identities), Iterations = p.GetValue(iterations), Batch = p.GetValue(batch),
-                Lr = p.GetValue(lr), Threads = p.GetValue(threads),
+                Lr = p.GetValue(lr), Threads = p.GetValue(threads), Kernels = Options.KernelsOption.Parse(p, kernels),
             };
             return Run(plan, p.GetValue(outDir)!);
         }));
@@ -65,14 +67,14 @@ internal static class DemoCommand
             VerbRunner.Step($"2/5 train SF-4 ({name})", ["train", "--config", DemoPlan.SpecFile(name), "--data", images, "--landmarks", landmarks,
                 "--identity-list", Path.Combine(data, "train_identities.txt"), "--batch", plan.Batch.ToString(inv),
                 "--iterations", plan.Iterations.ToString(inv), .. (plan.Lr is { } lr ? new[] { "--lr", lr.ToString(inv) } : []), "--lr-steps", plan.LrSteps,
-                "--seed", plan.Seed.ToString(inv), "--threads", plan.Threads.ToString(inv), "--log-every", "20",
+                "--seed", plan.Seed.ToString(inv), "--threads", plan.Threads.ToString(inv), "--kernels", plan.Kernels.Name(), "--log-every", "20",
                 "--checkpoint-every", plan.Iterations.ToString(inv), "--out", run]);
             var trainTime = sw.Elapsed;
             string model = Path.Combine(run, "embedding.onnx");
             VerbRunner.Step($"3/5 export ({name})", "export", "--checkpoint", Path.Combine(run, "checkpoint.safetensors"), "--out", model);
             string json = Path.Combine(run, "eval-lfw.json");
             VerbRunner.Step($"4/5 evaluate ({name})", "eval", "--model", model, "--protocol", "lfw", "--data", images, "--landmarks", landmarks,
-                "--pairs", Path.Combine(data, "pairs.txt"), "--threads", plan.Threads.ToString(inv), "--out", json);
+                "--pairs", Path.Combine(data, "pairs.txt"), "--threads", plan.Threads.ToString(inv), "--kernels", plan.Kernels.Name(), "--out", json);
             string curves = Path.Combine(run, "curves.png");
             VerbRunner.Step($"    training curves ({name})", "plot", "--log", Path.Combine(run, "metrics.csv"), "--out", curves);
             var effective = Training.Runs.RunSpec.FromJson(File.ReadAllText(Path.Combine(run, "config.json")), Path.Combine(run, "config.json"));
@@ -81,7 +83,7 @@ internal static class DemoCommand
         }
 
         Console.WriteLine("== 5/5 embed sample photos through the Embedder library call");
-        string sample = SampleEmbedding(Path.Combine(dir, "runs", DemoPlan.Runs[0], "embedding.onnx"), data);
+        string sample = SampleEmbedding(Path.Combine(dir, "runs", DemoPlan.Runs[0], "embedding.onnx"), data, plan.Kernels);
         Console.WriteLine(sample);
 
         string summary = $"{plan.Identities} synthetic identities ({File.ReadLines(Path.Combine(data, "train_identities.txt")).Count()} for training, "
@@ -95,13 +97,13 @@ internal static class DemoCommand
     }
 
     /// <summary>Embeds two photos of one held-out identity and one of another, from the raw photos and landmarks.</summary>
-    private static string SampleEmbedding(string model, string data)
+    private static string SampleEmbedding(string model, string data, Models.Native.Kernels kernels)
     {
         var test = File.ReadLines(Path.Combine(data, "test_identities.txt")).Where(l => l.Length > 0).Take(2).ToArray();
         var entries = LandmarkListFile.Read(Path.Combine(data, "landmarks.txt"));
         var a = entries.Where(e => e.RelativePath.StartsWith(test[0] + "/", StringComparison.Ordinal)).Take(2).ToArray();
         var b = entries.First(e => e.RelativePath.StartsWith(test[1] + "/", StringComparison.Ordinal));
-        using var embedder = new Embedder(model);
+        using var embedder = new Embedder(model, new EmbedderOptions { Kernels = kernels, Log = line => Console.Error.WriteLine($"sphereface: {line}") });
         float[] Embed(LandmarkEntry e)
         {
             using var photo = Cv2.ImRead(Path.Combine(data, "images", e.RelativePath), ImreadModes.Color);

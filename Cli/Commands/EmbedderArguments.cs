@@ -18,9 +18,11 @@ internal sealed class EmbedderArguments
     public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime intra-op threads (0: one per core)", DefaultValueFactory = _ => 0 };
     public Option<string> Device { get; } = new("--device") { Description = "cpu or cuda (cuda needs a build with -p:UseCuda=true)", DefaultValueFactory = _ => "cpu" };
 
+    public Option<string> Kernels { get; } = Options.KernelsOption.Create();
+
     public Option<bool> Strict { get; } = new("--strict") { Description = "an unusable image (missing, corrupt, bad landmarks, wrong size) is an error instead of a skipped, counted warning" };
 
-    public IEnumerable<Option> All => [Model, Data, Landmarks, FlipConcat, Batch, Threads, Device, Strict];
+    public IEnumerable<Option> All => [Model, Data, Landmarks, FlipConcat, Batch, Threads, Device, Kernels, Strict];
 
     public Embedder Open(ParseResult p)
     {
@@ -32,6 +34,8 @@ internal sealed class EmbedderArguments
             MaxBatch = batch,
             IntraOpThreads = p.GetValue(Threads),
             Device = ExecutionDevices.Parse(p.GetValue(Device)!),
+            Kernels = Options.KernelsOption.Parse(p, Kernels),
+            Log = line => Console.Error.WriteLine($"sphereface: {line}"),
         });
     }
 }

@@ -1,3 +1,4 @@
+using SphereFace.Models.Native;
 using System.CommandLine;
 using SphereFace.Cli.Experiments;
 
@@ -18,9 +19,10 @@ internal static class ExperimentCommand
         var reuse = new Option<bool>("--reuse") { Description = "keep runs already finished in the output folder (exported model and evaluations present) instead of training them again" };
         var floorAt = new Option<double?>("--lambda-floor-at") { Description = "fraction of the run at which A-Softmax's λ reaches 5 (default 0.5; sphere3d 0.06)" };
         var outDir = new Option<string?>("--out") { Description = "output folder (default artifacts/experiments/NAME)" };
+        var kernels = Options.KernelsOption.Create("convolution kernels of training and evaluation");
         var cmd = new Command("experiment", "Run a paper experiment at synthetic scale and write a Markdown report with plots.")
         {
-            name, identities, iterations, batch, lr, seed, threads, reuse, floorAt, outDir,
+            name, identities, iterations, batch, lr, seed, threads, kernels, reuse, floorAt, outDir,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -31,7 +33,8 @@ internal static class ExperimentCommand
                 if (!(at > 0 && at <= 1)) throw new ArgumentException($"--lambda-floor-at must be in (0, 1], got {at}.");
                 spec = spec with { LambdaFloorAt = at, LambdaFloorWhy = "set with --lambda-floor-at" };
             }
-            var size = new ExperimentSize(p.GetValue(identities), p.GetValue(iterations), p.GetValue(batch), p.GetValue(lr), p.GetValue(seed), p.GetValue(threads));
+            var size = new ExperimentSize(p.GetValue(identities), p.GetValue(iterations), p.GetValue(batch), p.GetValue(lr), p.GetValue(seed), p.GetValue(threads),
+                Options.KernelsOption.Parse(p, kernels).Name());
             if (size.Iterations < 10) throw new ArgumentException($"--iterations must be at least 10, got {size.Iterations}.");
             string dir = p.GetValue(outDir) ?? Path.Combine("artifacts", "experiments", n);
             string report = ExperimentRunner.Run(spec, size, dir, p.GetValue(reuse));

@@ -25,9 +25,10 @@ internal static class QuantizeCommand
         var compareLandmarks = new Option<string?>("--compare-landmarks") { Description = "landmark list of --compare-data" };
         var compareIdentities = new Option<string?>("--compare-identity-list") { Description = "identities of --compare-data (e.g. test_identities.txt)" };
         var output = new Option<string?>("--out") { Description = "the int8 model (default: embedding.int8.onnx beside --model)" };
+        var kernels = Options.KernelsOption.Create("kernels of the float32 model in the comparison (the int8 model runs ONNX Runtime's int8 kernels)");
         var cmd = new Command("quantize", "Quantize an embedding graph to int8 (QDQ: per-channel int8 weights, uint8 activations), calibrated on faces.")
         {
-            model, data, landmarks, identities, images, method, compare, compareLandmarks, compareIdentities, output,
+            model, data, landmarks, identities, images, method, compare, compareLandmarks, compareIdentities, output, kernels,
         };
         cmd.SetAction(p => CliAction.Run(() =>
         {
@@ -55,7 +56,7 @@ internal static class QuantizeCommand
             Console.WriteLine($"{tensors.Count} activations and {int8.Graph.Node.Count(n => n.OpType is "Conv" or "Gemm")} Conv/Gemm nodes quantized → {target}");
 
             var check = p.GetValue(compare) is { } c ? Spread(FaceInputs.Load(c, p.GetValue(compareLandmarks), p.GetValue(compareIdentities)), 4096) : calibration;
-            var (mean, min) = Cosines(source, target, Tensors(check, contract));
+            var (mean, min) = Cosines(source, target, Tensors(check, contract), Options.KernelsOption.Parse(p, kernels));
             Console.WriteLine($"float32 vs int8 embeddings of {check.Count} {(p.GetValue(compare) is null ? "calibration" : "comparison")} faces: cosine mean {mean:F5}, min {min:F5}");
             return 0;
         }));
@@ -84,10 +85,10 @@ internal static class QuantizeCommand
     }
 
     /// <summary>Mean and minimum cosine between the two models' embeddings of the same faces.</summary>
-    private static (double Mean, double Min) Cosines(string fp32, string int8, List<float[]> faces)
+    private static (double Mean, double Min) Cosines(string fp32, string int8, List<float[]> faces, Models.Native.Kernels kernels)
     {
-        using var a = new Embedder(fp32);
-        using var b = new Embedder(int8);
+        using var a = new Embedder(fp32, new EmbedderOptions { Kernels = kernels });
+        using var b = new Embedder(int8, new EmbedderOptions { Kernels = kernels });
         double sum = 0, min = double.MaxValue;
         foreach (var face in faces)
         {

@@ -99,6 +99,14 @@ internal static class TrainCommand
             spec = WithClasses(spec, request, graph is not null);
         }
         spec = ForDevice(spec.Validate(), graph);
+        // The run records what `auto` chose on this machine, so its config.json says which kernels trained it; a
+        // fallback to the standard kernels says why in one line.
+        if (spec.Graph is null && checkpoint is null)
+        {
+            var choice = spec.KernelChoice;
+            if (choice.Reason is not null && writer) Console.Error.WriteLine($"sphereface: kernels {choice}");
+            spec = spec with { Kernels = choice.Kernels };
+        }
         if (p.GetValue(o.PrintSpec))
         {
             if (writer) Console.WriteLine(spec.ToJson());
@@ -113,6 +121,9 @@ internal static class TrainCommand
         var resumedFolder = checkpoint is null ? null : RunFolder.Named(Path.GetDirectoryName(Path.GetFullPath(resumePath!))!);
         if (checkpoint is not null && writer) runFolder.ContinueFrom(resumedFolder!, checkpoint.Iteration);
         graph ??= checkpoint is null ? TrainGraph.FromSet(GraphFolder.Build(spec.GraphSpec)) : GraphOfResumedRun(resumedFolder!, spec, savedRanks);
+        // A graph laid out for another CPU's vectors (a folder or run built on an AVX-512 machine) is re-derived for this one.
+        graph = graph.ForThisMachine(spec, line => { if (writer) Console.Error.WriteLine($"sphereface: {line}"); });
+        spec = spec with { Kernels = graph.Kernels.Kernels };
         return Train(spec, graph, checkpoint, resumePath, runFolder, p.GetValue(o.RecordBatches), parallel, savedRanks);
     }
 
@@ -132,8 +143,9 @@ internal static class TrainCommand
         var device = ExecutionDevices.Parse(spec.Machine.Device);
         ExecutionDevices.EnsureAvailable(device);
         if (device != ExecutionDevice.Cuda) return spec;
-        if (spec.Kernels != Kernels.Standard)
-            throw new ArgumentException($"kernels {spec.Kernels.Name()} run on the CPU only; train on cuda with --kernels standard.");
+        if (spec.Kernels.UsesDnnl())
+            throw new ArgumentException($"kernels {spec.Kernels.Name()} run on the CPU only; train on cuda with --kernels standard or auto.");
+        spec = spec with { Kernels = Kernels.Standard };
         if (graph is not null && graph.Plugins.Count > 0)
             throw new ArgumentException($"Graph folder '{spec.Graph}' uses custom ops ({string.Join(", ", graph.Plugins.Select(l => l.Domain))}) that have no CUDA kernel; " +
                                         "build it with build-graph --kernels standard --no-plugin to train on cuda.");
@@ -194,8 +206,8 @@ internal static class TrainCommand
         int ranks = spec.Machine.Ranks;
         string batch = ranks > 1 ? $"batch {spec.Batch} ({ranks} ranks × {spec.Batch / ranks})" : $"batch {spec.Batch}";
         Say(checkpoint is null
-            ? $"training {spec.NetConfig.Name} + {spec.LossName}, {batch}, {iterations} iterations, {prepared.Session.Threads} threads, {options.Device.ToString().ToLowerInvariant()} → {folder.Root}"
-            : $"resuming {spec.NetConfig.Name} + {spec.LossName} at iteration {start} of {iterations} from {resumePath}, {batch}");
+            ? $"training {spec.NetConfig.Name} + {spec.LossName}, {batch}, {iterations} iterations, {prepared.Session.Threads} threads, {options.Device.ToString().ToLowerInvariant()}, kernels {KernelLine(graph)} → {folder.Root}"
+            : $"resuming {spec.NetConfig.Name} + {spec.LossName} at iteration {start} of {iterations} from {resumePath}, {batch}, kernels {KernelLine(graph)}");
         if (checkpoint is not null && savedRanks != ranks)
             Say($"the checkpoint was written by a run on {savedRanks} rank(s); the global batch is unchanged, so the SGD continues the same up to float rounding");
         if (folder.RemovedTemporaries.Count > 0)
@@ -239,6 +251,9 @@ internal static class TrainCommand
             Console.CancelKeyPress -= onCtrlC;
         }
     }
+
+    /// <summary>The kernels a step runs and, for the oneDNN ones, the layout and instruction set (e.g. "onednn (nChw8c, oneDNN avx2)").</summary>
+    private static string KernelLine(TrainGraph graph) => graph.Kernels with { Reason = null } is var k && k.UsesDnnl ? k.ToString() : k.Kernels.Name();
 
     // A progress bar redraws in place; piped into a file or another program it would interleave with the log lines.
     private static bool Interactive => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;

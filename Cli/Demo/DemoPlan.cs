@@ -11,7 +11,8 @@ internal sealed record DemoPlan(
     int Batch = 32,
     float? Lr = null,
     ulong Seed = 1,
-    int Threads = 0)
+    int Threads = 0,
+    Models.Native.Kernels Kernels = Models.Native.Kernels.Auto)
 {
     /// <summary>
     /// The two trainings compared, A-Softmax m = 4 with λ annealing and the softmax baseline: the run specs

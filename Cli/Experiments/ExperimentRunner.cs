@@ -9,7 +9,7 @@ using SphereFace.Models.IO;
 namespace SphereFace.Cli.Experiments;
 
 /// <summary>Sizes shared by every training of an experiment.</summary>
-internal sealed record ExperimentSize(int Identities, int Iterations, int Batch, float Lr, ulong Seed, int Threads)
+internal sealed record ExperimentSize(int Identities, int Iterations, int Batch, float Lr, ulong Seed, int Threads, string Kernels = "auto")
 {
     /// <summary>
     /// γ of the λ schedule λ = max(5, 1000·(1 + γ·iter)⁻¹) scaled to the run so that λ reaches its floor 5 at the
@@ -66,7 +66,7 @@ internal static class ExperimentRunner
                         ? ["--pairs", Path.Combine(data, "pairs.txt")]
                         : ["--identity-list", Path.Combine(data, "test_identities.txt")];
                     Step($"eval {protocol} {run.Name}", ["eval", "--model", model, "--protocol", protocol, "--data", images,
-                        "--landmarks", landmarks, .. set, "--threads", S(size.Threads), "--out", json]);
+                        "--landmarks", landmarks, .. set, "--threads", S(size.Threads), "--kernels", size.Kernels, "--out", json]);
                 }
                 reports.Add(EvaluationReport.Load(json));
             }
@@ -102,6 +102,7 @@ internal static class ExperimentRunner
         SpecField.Set(json, "data.identity_list", Rel(Path.Combine(data, "train_identities.txt")));
         if (run.InitFrom is { } from) json["init_from"] = Rel(Path.Combine(dir, "runs", from, "checkpoint.safetensors"));
         SpecField.Set(json, "machine.threads", size.Threads);
+        SpecField.Set(json, "kernels", size.Kernels);
         SpecField.Set(json, "output.folder", Rel(runDir));
         SpecField.Set(json, "output.log_every", 20);
         SpecField.Set(json, "output.checkpoint_every", size.Iterations);

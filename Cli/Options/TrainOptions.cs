@@ -1,3 +1,4 @@
+using SphereFace.Models.Native;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -22,7 +23,7 @@ internal sealed class TrainOptions
     public LossOptions Loss { get; } = new();
     public Option<int?> Classes { get; } = new("--classes") { Description = "identities of the classifier (classes; default: the dataset's; required with random:N)" };
     public Option<int> Batch { get; } = new("--batch") { Description = $"images per step (batch; default {Defaults.Batch})" };
-    public Option<string> Kernels { get; } = new("--kernels") { Description = $"conv kernels of the training graph: {string.Join(", ", KernelNames.All)} (kernels; default onednn on cpu, standard on cuda)" };
+    public Option<string> Kernels { get; } = new("--kernels") { Description = $"conv kernels of the training graph: {string.Join(", ", KernelNames.All)} (kernels; default auto: the oneDNN kernels in this CPU's layout where they run fast, else standard; standard on cuda)" };
     public Option<int> Iterations { get; } = new("--iterations") { Description = $"total iterations; with --resume the new total (solver.iterations; default {Defaults.Solver.Iterations})" };
     public Option<float> Lr { get; } = new("--lr") { Description = $"base learning rate (solver.base_lr; default {S(Defaults.Solver.BaseLr)})" };
     public Option<string> LrSteps { get; } = new("--lr-steps") { Description = $"iterations where the lr is multiplied by --lr-gamma, comma-separated (solver.lr_steps; default {string.Join(",", Defaults.Solver.LrSteps)})" };

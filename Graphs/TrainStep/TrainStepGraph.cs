@@ -115,13 +115,14 @@ public sealed class TrainStepGraph
 
         bool needsPlugin = g.Nodes.Any(n => n.Domain.Length > 0);
         g.Metadata["sphereface.net"] = config.Net.Name;
-        g.Metadata["sphereface.kernels"] = config.Kernels.Name();
+        g.Metadata["sphereface.kernels"] = config.Kernels.Kernels.Name();
+        if (config.Kernels.UsesDnnl) g.Metadata["sphereface.dnnl.block"] = config.Kernels.Block.ToString(System.Globalization.CultureInfo.InvariantCulture);
         g.Metadata["sphereface.loss"] = config.Loss.Head;
         g.Metadata["sphereface.classes"] = config.Classes.ToString();
         g.Metadata["sphereface.batch_size"] = config.BatchSize.ToString();
         g.Metadata["sphereface.needs_plugin"] = needsPlugin ? "true" : "false";
         var model = g.ToModel($"SphereFace {config.Net.Name} training step (SGD, batch {config.BatchSize}); I/O contract in docs/train-step.md.");
-        if (config.Kernels.UsesDnnl()) GemmLowering.Apply(model);
+        if (config.Kernels.UsesDnnl) GemmLowering.Apply(model);
         // State inputs are declared inside the head; move them behind the momenta so inputs follow the carried order.
         var stateInputs = model.Graph.Input.Where(i => head.State.Any(s => s.Tensor.Input == i.Name)).ToArray();
         foreach (var i in stateInputs) model.Graph.Input.Remove(i);

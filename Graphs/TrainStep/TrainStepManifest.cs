@@ -1,3 +1,4 @@
+using SphereFace.Models.Native;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -35,7 +36,8 @@ public static class TrainStepManifest
         {
             ["batch_size"] = step.Config.BatchSize,
             ["data_shape"] = new JsonArray(step.Contract.Data.Select(d => (JsonNode)JsonValue.Create(d)).ToArray()),
-            ["kernels"] = step.Config.Kernels.Name(),
+            ["kernels"] = step.Config.Kernels.Kernels.Name(),
+            ["block"] = step.Config.Kernels.Block,
             ["loss"] = step.Config.Loss.Head,
             ["loss_config"] = step.Config.Loss.ToJson(),
             ["needs_plugin"] = step.NeedsPlugin,
@@ -88,10 +90,19 @@ public static class TrainStepManifest
     public static LossConfig ReadLoss(JsonNode? section, string source) =>
         Field(() => LossConfig.FromJson(section!["loss_config"]!.AsObject(), source), source, $"{SectionName}.loss_config");
 
-    /// <summary>The kernels of a section.</summary>
+    /// <summary>The kernels of a section: the ops and, for the oneDNN kernels, the activation block (16 when absent:
+    /// sections written before the block was a choice).</summary>
     /// <exception cref="InvalidDataException">It is missing or malformed.</exception>
-    public static Kernels ReadKernels(JsonNode? section, string source) =>
-        Field(() => KernelNames.Parse((string)section!["kernels"]!), source, $"{SectionName}.kernels");
+    public static KernelChoice ReadKernels(JsonNode? section, string source)
+    {
+        var kernels = Field(() => KernelNames.Parse((string)section!["kernels"]!), source, $"{SectionName}.kernels");
+        if (kernels == Kernels.Auto) throw new InvalidDataException($"{source}: {SectionName}.kernels is 'auto'; a built graph names the kernels it was built with.");
+        if (!kernels.UsesDnnl()) return KernelChoice.Standard;
+        int block = section!["block"] is { } b ? Field(() => (int)b, source, $"{SectionName}.block") : 16;
+        if (!Models.Native.DnnlPlugin.Blocks.Contains(block))
+            throw new InvalidDataException($"{source}: {SectionName}.block is {block}, expected one of {string.Join(", ", Models.Native.DnnlPlugin.Blocks)}.");
+        return new KernelChoice(kernels, block);
+    }
 
     /// <summary>The solver of a section.</summary>
     /// <exception cref="InvalidDataException">It is missing or malformed.</exception>

@@ -5,18 +5,21 @@ namespace SphereFace.Inference.GraphRewrites;
 
 /// <summary>
 /// Rewrites a frozen embedding graph so its convolutions run on the oneDNN plugin (docs/kernels.md): every
-/// <c>Conv</c> (2-D, group 1, no dilation, a float32 initializer as weights, output channels a multiple of 16) becomes
+/// <c>Conv</c> (2-D, group 1, no dilation, a float32 initializer as weights, output channels a multiple of the block) becomes
 /// <c>ai.sphereface.dnnl.Conv</c> with constant weights, fused with the <c>PRelu</c> that alone consumes it (per-channel
 /// slope initializer) and with the residual <c>Add</c> that alone consumes that PRelu when the Add's other input is
 /// already blocked: <c>y = prelu(conv(x) + b) + skip</c> in one kernel. Activations between rewritten nodes stay in
-/// oneDNN's nChw16c layout; a Transpose and Reshape turn a blocked value back to NCHW where any other node (the
+/// oneDNN's blocked layout (nChw16c or nChw8c, <see cref="Options.Block"/>); a Transpose and Reshape turn a blocked value back to NCHW where any other node (the
 /// embedding's Flatten) reads it. Graph inputs, outputs and all other nodes are untouched, so the result equals the
 /// original graph up to float rounding.
 /// </summary>
 public static class FusedDnnlConvs
 {
-    /// <summary>How the rewritten convolutions are computed: <c>direct</c>, <c>winograd</c> or <c>auto</c>.</summary>
-    public sealed record Options(string StrideOneAlgorithm = "auto");
+    /// <summary>
+    /// How the rewritten convolutions are computed: the algorithm of the stride-1 3×3 ones (<c>direct</c>, <c>winograd</c>
+    /// or <c>auto</c>) and the channel block of the activations between them (8 or 16: <see cref="KernelChoice.Block"/>).
+    /// </summary>
+    public sealed record Options(string StrideOneAlgorithm = "auto", int Block = 16);
 
     /// <summary>Rewrites <paramref name="model"/> in place; returns how many Conv nodes now run on oneDNN (0: unchanged).</summary>
     public static int Apply(ModelProto model, Options? options = null)
@@ -40,17 +43,17 @@ public static class FusedDnnlConvs
         foreach (var input in graph.Input)
             if (input.Type?.TensorType?.Shape?.Dim is { Count: 4 } dims && dims.Skip(1).All(d => d.DimValue > 0))
                 shapes[input.Name] = dims.Skip(1).Select(d => d.DimValue).ToArray();
-        var blocked = new HashSet<string>(StringComparer.Ordinal);   // values now in nChw16c
+        var blocked = new HashSet<string>(StringComparer.Ordinal);   // values now blocked
         var fusedAway = new HashSet<NodeProto>();                     // PRelu / Add nodes folded into a conv
         var plain = new Dictionary<string, string>(StringComparer.Ordinal); // blocked value → its NCHW copy
         var nodes = new List<NodeProto>();
         int rewritten = 0, fresh = 0;
-        string Fresh(string stem) => $"{stem}/nchw16c_{fresh++}";
+        string Fresh(string stem) => $"{stem}/nchw_{fresh++}";
 
         foreach (var node in graph.Node)
         {
             if (fusedAway.Contains(node)) continue;
-            if (IsConvertible(node, initializers, out long channels, out long kernel, out long stride)
+            if (IsConvertible(node, initializers, options.Block, out long channels, out long kernel, out long stride)
                 && shapes.TryGetValue(node.Input[0], out var inShape))
             {
                 var fused = new NodeProto { OpType = DnnlPlugin.ConvOp, Domain = DnnlPlugin.Domain, Name = node.Name };
@@ -77,6 +80,7 @@ public static class FusedDnnlConvs
                 shapes[output] = [channels, (inShape[1] + pads[0] + pads[2] - kernel) / stride + 1, (inShape[2] + pads[1] + pads[3] - kernel) / stride + 1];
                 string algorithm = stride == 1 && kernel == 3 ? options.StrideOneAlgorithm : "direct";
                 fused.Attribute.Add(Attr.String("algorithm", algorithm));
+                fused.Attribute.Add(Attr.Int("block", options.Block));
                 fused.Attribute.Add(Attr.Int("constant_weights", 1));
                 nodes.Add(fused);
                 blocked.Add(output);
@@ -108,7 +112,7 @@ public static class FusedDnnlConvs
         return rewritten;
     }
 
-    private static bool IsConvertible(NodeProto node, Dictionary<string, TensorProto> initializers, out long channels, out long kernel, out long stride)
+    private static bool IsConvertible(NodeProto node, Dictionary<string, TensorProto> initializers, int block, out long channels, out long kernel, out long stride)
     {
         channels = kernel = stride = 0;
         if (node.OpType != "Conv" || node.Domain is not ("" or "ai.onnx") || node.Input.Count is < 2 or > 3) return false;
@@ -121,7 +125,7 @@ public static class FusedDnnlConvs
         channels = w.Dims[0];
         kernel = w.Dims[2] == w.Dims[3] ? w.Dims[2] : 0;
         stride = strides[0];
-        return channels % DnnlPlugin.Block == 0;
+        return channels % block == 0;
     }
 
     /// <summary>A PRelu of <paramref name="input"/> with one float slope per channel of an NCHW tensor ([C,1,1] or [1,C,1,1]).</summary>
@@ -130,7 +134,7 @@ public static class FusedDnnlConvs
         && initializers.TryGetValue(node.Input[1], out var s) && s.DataType == (int)TensorProto.Types.DataType.Float
         && (s.Dims.SequenceEqual([channels, 1L, 1L]) || s.Dims.SequenceEqual([1L, channels, 1L, 1L]));
 
-    /// <summary>nChw16c [N,C/16,H,W,16] → NCHW: Transpose to [N,C/16,16,H,W], Reshape to [N,C,H,W] (N copied).</summary>
+    /// <summary>Blocked [N,C/b,H,W,b] → NCHW: Transpose to [N,C/b,b,H,W], Reshape to [N,C,H,W] (N copied).</summary>
     private static IEnumerable<NodeProto> ToPlain(GraphProto graph, string blocked, string nchw, long[] chw)
     {
         string transposed = nchw + "/transposed", shape = nchw + "/shape";

@@ -6,8 +6,8 @@ namespace SphereFace.Models.Native;
 /// <summary>
 /// The ops of the oneDNN kernel library (<see cref="PluginLibrary.Dnnl"/>, sources in Models/Native/Dnnl; contract in
 /// docs/kernels.md): domain <see cref="Domain"/>, ops <see cref="ConvOp"/>, <see cref="ConvGradInputOp"/>,
-/// <see cref="ConvGradWeightOp"/>, <see cref="PReluOp"/>, <see cref="PReluGradOp"/> and <see cref="GemmOp"/>. Activations between these ops are 5-D nChw16c tensors
-/// [N, C/<see cref="Block"/>, H, W, <see cref="Block"/>].
+/// <see cref="ConvGradWeightOp"/>, <see cref="PReluOp"/>, <see cref="PReluGradOp"/> and <see cref="GemmOp"/>. Activations between these ops are 5-D blocked
+/// tensors [N, C/b, H, W, b] (nChw8c or nChw16c, b the graph's block: <see cref="KernelChoice.Block"/>).
 /// </summary>
 public static class DnnlPlugin
 {
@@ -27,8 +27,13 @@ public static class DnnlPlugin
     public const string GemmOp = "Gemm";
     /// <summary>PReLU on uint8 NHWC activations: DequantizeLinear → Mul(slope) → Max → QuantizeLinear in one pass.</summary>
     public const string QuantizedPReluOp = "QLinearPRelu";
-    /// <summary>Channel block of the nChw16c layout.</summary>
-    public const long Block = 16;
+    /// <summary>
+    /// The start of the error a node reports when it would run oneDNN's reference (unoptimised) implementation: the
+    /// kernels refuse such a node rather than run it orders of magnitude slower (docs/kernels.md).
+    /// </summary>
+    public const string ReferenceRefused = "no optimised oneDNN kernel";
+    /// <summary>The channel blocks the kernels take: 8 (nChw8c, AVX2's vector of floats) and 16 (nChw16c, AVX-512's).</summary>
+    public static IReadOnlyList<int> Blocks { get; } = [8, 16];
     /// <summary>
     /// Session config entry that gives the kernels their oneDNN (OpenMP) thread count; <see cref="PluginLibrary.Register(SessionOptions)"/>
     /// sets it from <see cref="SessionOptions.IntraOpNumThreads"/> (0 there: all cores).
@@ -71,6 +76,98 @@ public static class DnnlPlugin
         var sgemm = (delegate* unmanaged<int, int, int, double>)NativeLibrary.GetExport(handle, "SphereFaceDnnlSgemmGflops");
         double rate = sgemm(threads, size, repeats);
         return rate > 0 ? rate : throw new InvalidOperationException("oneDNN sgemm failed");
+    }
+
+    /// <summary>A oneDNN primitive kind a SphereFace net makes and the implementation this CPU would run it with.</summary>
+    public sealed record ProbedPrimitive(string What, string Implementation)
+    {
+        /// <summary>True when the implementation is oneDNN's reference code or missing: the plugin refuses such a node.</summary>
+        public bool IsSlow => Implementation.StartsWith("ref", StringComparison.Ordinal) || Implementation.StartsWith("unavailable", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// What the kernels would do on this machine: oneDNN's instruction set (after <c>ONEDNN_MAX_CPU_ISA</c>), the block
+    /// its kernels want (0: none), the implementation of each primitive kind in that block, and the problem that keeps
+    /// the kernels from running fast here (null when there is none).
+    /// </summary>
+    public sealed record MachineKernels(string Isa, int Block, IReadOnlyList<ProbedPrimitive> Primitives, string? Problem)
+    {
+        /// <summary>One line: instruction set, layout and the Winograd implementation, e.g. "oneDNN avx2, nChw8c, Winograd sphereface_wino_4x3:avx2".</summary>
+        public string Summary => Block == 0 ? $"oneDNN {Isa}" :
+            $"oneDNN {Isa}, nChw{Block}c, Winograd {Primitives.FirstOrDefault(p => p.What.StartsWith("Conv 64→64 stride 1 winograd", StringComparison.Ordinal))?.Implementation ?? "?"}";
+    }
+
+    private static readonly Lazy<MachineKernels> s_machine = new(ProbeMachine);
+
+    /// <summary>This machine's <see cref="MachineKernels"/> (probed once per process).</summary>
+    public static MachineKernels Machine => s_machine.Value;
+
+    /// <summary>
+    /// The implementation oneDNN (or the plugin's own Winograd) would give each primitive kind of a SphereFace net with
+    /// activations in blocks of <paramref name="block"/> channels (8 or 16) on this CPU. No primitive runs.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The library file is missing.</exception>
+    /// <exception cref="InvalidOperationException">oneDNN failed while asked.</exception>
+    public static unsafe IReadOnlyList<ProbedPrimitive> Probe(int block)
+    {
+        var handle = Load();
+        var probe = (delegate* unmanaged<int, byte*, int, int>)NativeLibrary.GetExport(handle, "SphereFaceDnnlProbe");
+        string text = ReadText(buffer => { fixed (byte* p = buffer) return probe(block, p, buffer.Length); }, out bool failed);
+        if (failed) throw new InvalidOperationException($"oneDNN could not be asked about its kernels: {text}");
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).Select(f => new ProbedPrimitive(f[0], f[1])).ToArray();
+    }
+
+    /// <summary>Why this machine cannot run graphs built with <paramref name="block"/> fast (null when it can).</summary>
+    public static string? ProblemWith(int block)
+    {
+        if (!Blocks.Contains(block)) return $"block {block} is not one of {string.Join(", ", Blocks)}";
+        if (Machine.Problem is { } problem && Machine.Block == 0) return problem;
+        try
+        {
+            var slow = Probe(block).FirstOrDefault(p => p.IsSlow);
+            return slow is null ? null : $"oneDNN {Machine.Isa} has no optimised kernel for {slow.What} in nChw{block}c ({slow.Implementation})";
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidOperationException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            return e.Message;
+        }
+    }
+
+    private static unsafe MachineKernels ProbeMachine()
+    {
+        if (!PluginLibrary.Dnnl.IsUsable)
+            return new MachineKernels("none", 0, [], $"{PluginLibrary.Dnnl.FileName} cannot be loaded (is Debian's libdnnl2 installed?)");
+        try
+        {
+            var handle = Load();
+            var isaQuery = (delegate* unmanaged<byte*, int, int>)NativeLibrary.GetExport(handle, "SphereFaceDnnlIsa");
+            string isa = ReadText(buffer => { fixed (byte* p = buffer) return isaQuery(p, buffer.Length); }, out _);
+            int block = ((delegate* unmanaged<int>)NativeLibrary.GetExport(handle, "SphereFaceDnnlPreferredBlock"))();
+            if (block == 0) return new MachineKernels(isa, 0, [], $"oneDNN ({isa}) has no blocked kernels on this CPU");
+            var primitives = Probe(block);
+            var slow = primitives.FirstOrDefault(p => p.IsSlow);
+            return new MachineKernels(isa, block, primitives,
+                slow is null ? null : $"oneDNN {isa} has no optimised kernel for {slow.What} in nChw{block}c ({slow.Implementation})");
+        }
+        catch (Exception e) when (e is FileNotFoundException or InvalidOperationException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            return new MachineKernels("none", 0, [], $"{PluginLibrary.Dnnl.FileName} cannot be asked about its kernels: {e.Message}");
+        }
+    }
+
+    // Calls a native "fill this buffer, return the full length (negative on failure)" export until the text fits.
+    private static string ReadText(Func<byte[], int> query, out bool failed)
+    {
+        var buffer = new byte[4096];
+        int length = query(buffer);
+        failed = length < 0;
+        if (length >= buffer.Length)
+        {
+            buffer = new byte[length + 1];
+            length = query(buffer);
+        }
+        int end = Array.IndexOf(buffer, (byte)0);
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, end < 0 ? buffer.Length : end);
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using SphereFace.Tests.Support;
+using SphereFace.Models.Native;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using SphereFace.Graphs.Building;
@@ -68,8 +70,8 @@ public sealed class PReluRewriteTests
     [TestMethod]
     public void EmbedderWithAndWithoutRewriteAgree()
     {
-        using var blocked = new Embedder(ModelPath, new EmbedderOptions { OneDnnKernels = false });
-        using var plain = new Embedder(ModelPath, new EmbedderOptions { OneDnnKernels = false, BlockedLayoutPRelu = false });
+        using var blocked = new Embedder(ModelPath, new EmbedderOptions { Kernels = Kernels.Standard });
+        using var plain = new Embedder(ModelPath, new EmbedderOptions { Kernels = Kernels.Standard, BlockedLayoutPRelu = false });
         Assert.AreEqual(4, blocked.RewrittenPRelus);
         Assert.AreEqual(0, plain.RewrittenPRelus);
         using var face = RandomImage(96, 112, 3);

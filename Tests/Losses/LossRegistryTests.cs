@@ -1,3 +1,4 @@
+using SphereFace.Models.Native;
 using Google.Protobuf;
 using SphereFace.Graphs.Export;
 using SphereFace.Graphs.Losses;
@@ -80,7 +81,7 @@ public sealed class LossRegistryTests
         Assert.AreEqual("NormFace s=8", checkpoint.Loss);
         Assert.IsTrue(checkpoint.Tensors.Single(t => t.Name == Classifier.WeightName).Data.All(float.IsFinite));
         // The graph folder records the head and its parameters, and a folder built from that record is the same model.
-        var set = GraphFolder.Build(new GraphFolderSpec(new SphereNetConfig(4), LossConfig.Of("normface", ("scale", 8.0)), 4, 4, new SolverConfig(), Kernels.OneDnn, 1));
+        var set = GraphFolder.Build(new GraphFolderSpec(new SphereNetConfig(4), LossConfig.Of("normface", ("scale", 8.0)), 4, 4, new SolverConfig(), TestKernels.For(Kernels.OneDnn), 1));
         CollectionAssert.AreEqual(File.ReadAllBytes(dir.File("run/graph/train_step.onnx")), set.TrainStep.Model.ToByteArray());
 
         (code, error) = CliRun.Run("train", "--net", "sphere4", "--loss", "normface", "--m", "3", "--classes", "4", "--data", "random:8", "--out", dir.File("bad"));

@@ -55,21 +55,21 @@ internal sealed record ConvReference(long N, long C, long H, long W, long M, lon
         return (dx, dw, db);
     }
 
-    /// <summary>NCHW [n,c,h,w] → nChw16c [n,c/16,h,w,16].</summary>
-    public static float[] ToBlocked(float[] nchw, long n, long c, long h, long w)
+    /// <summary>NCHW [n,c,h,w] → blocked [n,c/b,h,w,b].</summary>
+    public static float[] ToBlocked(float[] nchw, long n, long c, long h, long w, int b)
     {
         var r = new float[nchw.Length];
         for (long a = 0; a < n; a++) for (long ch = 0; ch < c; ch++) for (long p = 0; p < h * w; p++)
-            r[((a * (c / 16) + ch / 16) * h * w + p) * 16 + ch % 16] = nchw[(a * c + ch) * h * w + p];
+            r[((a * (c / b) + ch / b) * h * w + p) * b + ch % b] = nchw[(a * c + ch) * h * w + p];
         return r;
     }
 
-    /// <summary>nChw16c → NCHW.</summary>
-    public static T[] ToPlain<T>(T[] blocked, long n, long c, long h, long w)
+    /// <summary>Blocked [n,c/b,h,w,b] → NCHW.</summary>
+    public static T[] ToPlain<T>(T[] blocked, long n, long c, long h, long w, int b)
     {
         var r = new T[blocked.Length];
         for (long a = 0; a < n; a++) for (long ch = 0; ch < c; ch++) for (long p = 0; p < h * w; p++)
-            r[(a * c + ch) * h * w + p] = blocked[((a * (c / 16) + ch / 16) * h * w + p) * 16 + ch % 16];
+            r[(a * c + ch) * h * w + p] = blocked[((a * (c / b) + ch / b) * h * w + p) * b + ch % b];
         return r;
     }
 

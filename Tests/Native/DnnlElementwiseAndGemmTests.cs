@@ -3,6 +3,7 @@ using SphereFace.Graphs.Building;
 using SphereFace.Models.Native;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Tests.Autodiff;
+using SphereFace.Tests.Support;
 using SphereFace.Models.Onnx;
 
 namespace SphereFace.Tests.Native;
@@ -13,6 +14,7 @@ namespace SphereFace.Tests.Native;
 /// alpha, beta, every broadcast form of C).
 /// </summary>
 [TestClass]
+[TestCategory("KernelPaths")]
 public sealed class DnnlElementwiseAndGemmTests
 {
     private static float[] Random(SeededRandom rng, long count, double scale = 1)
@@ -34,7 +36,8 @@ public sealed class DnnlElementwiseAndGemmTests
         x[7] = -0f;
         var slope = Random(rng, c);
         var dy = Random(rng, n * c * h * w);
-        long[] shape = blocked ? [n, c / 16, h, w, 16] : [n, c, h, w];
+        int b = TestKernels.Block;
+        long[] shape = blocked ? [n, c / b, h, w, b] : [n, c, h, w];
         var g = new GraphBuilder("prelu");
         g.Input("x", ElementType.Float, shape);
         g.Input("slope", ElementType.Float, c, 1, 1);
@@ -46,8 +49,8 @@ public sealed class DnnlElementwiseAndGemmTests
         g.Output(grads["x"]!, "dx");
         g.Output(grads["slope"]!, "dslope");
         using var session = new GraphSession(g.ToModel(), plugin: true, threads: 2);
-        float[] Layout(float[] v) => blocked ? ConvReference.ToBlocked(v, n, c, h, w) : v;
-        float[] Plain(float[] v) => blocked ? ConvReference.ToPlain(v, n, c, h, w) : v;
+        float[] Layout(float[] v) => blocked ? ConvReference.ToBlocked(v, n, c, h, w, b) : v;
+        float[] Plain(float[] v) => blocked ? ConvReference.ToPlain(v, n, c, h, w, b) : v;
         var o = session.Run(("x", Layout(x), shape), ("slope", slope, [c, 1, 1]), ("dy", Layout(dy), shape));
         var (yOut, dx, dslope) = (Plain(o["y_out"]), Plain(o["dx"]), o["dslope"]);
         var wantDslope = new double[c];

@@ -84,7 +84,7 @@ public sealed class QuantizedNhwcGraphTests
         string path = dir.File("embedding.int8.onnx");
         ModelFile.Save(int8, path);
         using var nhwc = new Embedder(path, new EmbedderOptions { IntraOpThreads = 2 });
-        using var saved = new Embedder(path, new EmbedderOptions { IntraOpThreads = 2, OneDnnKernels = false });
+        using var saved = new Embedder(path, new EmbedderOptions { IntraOpThreads = 2, Kernels = Kernels.Standard });
         Assert.AreEqual("onnxruntime-int8-nhwc", nhwc.Kernels);
         Assert.AreEqual(20, nhwc.QuantizedPRelus);
         Assert.AreEqual("onnxruntime-int8", saved.Kernels);

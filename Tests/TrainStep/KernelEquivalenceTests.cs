@@ -1,9 +1,11 @@
+using SphereFace.Models.Native;
 using SphereFace.Tests.Losses;
 using SphereFace.Graphs.Losses;
 using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.Parameters;
 using SphereFace.Graphs.TrainStep;
 using SphereFace.Training.Session;
+using SphereFace.Tests.Support;
 
 namespace SphereFace.Tests.TrainStep;
 
@@ -14,6 +16,7 @@ namespace SphereFace.Tests.TrainStep;
 /// deterministic for a thread count, also when it is interrupted and its carried tensors are restored into a new session.
 /// </summary>
 [TestClass]
+[TestCategory("KernelPaths")]
 public sealed class KernelEquivalenceTests
 {
     private const int Batch = 4, Classes = 20;
@@ -21,7 +24,7 @@ public sealed class KernelEquivalenceTests
     private static TrainStepSession Session(int depth, Kernels kernels, string loss, out TrainStepGraph step, float? slopes = null)
     {
         var store = new ParameterStore(11);
-        step = TrainStepGraph.Build(new TrainStepConfig(new SphereNetConfig(depth), TestLoss.Of(loss, m: 4), Classes, Batch, new SolverConfig(), kernels), store);
+        step = TrainStepGraph.Build(new TrainStepConfig(new SphereNetConfig(depth), TestLoss.Of(loss, m: 4), Classes, Batch, new SolverConfig(), TestKernels.For(kernels)), store);
         var plugins = step.Plugins;
         var session = new TrainStepSession(step.Model, step.Contract, new TrainSessionOptions(Threads: 2, Configure: o => { foreach (var p in plugins) p.Register(o); }));
         foreach (var c in step.Carried.Where(c => c.Kind == CarriedKind.Parameter))
@@ -85,12 +88,15 @@ public sealed class KernelEquivalenceTests
     /// Measured on SF-20 (relative L2, worst tensor; relative max in brackets): AMD EPYC Zen 4 direct momenta 9.2e-4
     /// (4.1e-3), parameters 3.4e-5 (3.0e-5); Winograd momenta 1.9e-3 (1.6e-2), parameters 4.2e-4 (5.0e-4), the
     /// zero-initialised conv1_1 bias, whose value after one step is the update itself. SF-4 shows no crossing at this
-    /// seed and agrees to float rounding (1.5e-6).
+    /// seed and agrees to float rounding (1.5e-6). On the AVX2 path (nChw8c, the plugin's own Winograd; AMD EPYC Zen 5
+    /// under ONEDNN_MAX_CPU_ISA=AVX2) one element of stage 3 sits at a kink: Winograd momenta 1.06e-2 (conv3_9), and the
+    /// same kernels against themselves with the batch scaled by 1 + 1e-7 differ by 1.1e-2 in the same tensors, so the
+    /// figure measures that element's sensitivity, not the kernel (which agrees to 6.6e-6 without kinks, above).
     /// </summary>
     [TestMethod]
     [DataRow(4, "softmax", Kernels.OneDnn, 1e-5, 1e-5)]
     [DataRow(20, "softmax", Kernels.OneDnnDirect, 1e-2, 2e-3)]
-    [DataRow(20, "softmax", Kernels.OneDnn, 1e-2, 2e-3)]
+    [DataRow(20, "softmax", Kernels.OneDnn, 2e-2, 2e-3)]
     public void OneStepAtTheSeededInitialisationMatchesTheStandardOps(int depth, string loss, Kernels kernels, double momentumTolerance, double parameterTolerance) =>
         Compare(depth, loss, kernels, slopes: null, momentumTolerance, parameterTolerance, norm: true);
 

@@ -1,3 +1,4 @@
+using SphereFace.Models.Native;
 using System.Text.Json.Nodes;
 using SphereFace.Cli.Experiments;
 using SphereFace.Cli.Options;

@@ -1,3 +1,4 @@
+using SphereFace.Models.Native;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -31,9 +32,12 @@ public sealed record RunSpec
     public int? Classes { get; init; }
     /// <summary>Images per step.</summary>
     public int Batch { get; init; } = 32;
-    /// <summary>How the graph computes its convolutions (docs/kernels.md).</summary>
+    /// <summary>
+    /// How the graph computes its convolutions (docs/kernels.md): <c>auto</c> (default) chooses for the machine the run
+    /// starts on; the run folder's <c>config.json</c> records the choice.
+    /// </summary>
     [JsonConverter(typeof(KernelsJsonConverter))]
-    public Kernels Kernels { get; init; } = Kernels.OneDnn;
+    public Kernels Kernels { get; init; } = Kernels.Auto;
     /// <summary>
     /// The graph folder this run trains (<c>train --graph</c>; absolute), whose manifest fixed net, loss, classes, batch,
     /// kernels and solver; null when the run built its graph from those fields.
@@ -76,7 +80,11 @@ public sealed record RunSpec
     /// </summary>
     [JsonIgnore]
     public GraphFolderSpec GraphSpec => new(NetConfig, Loss, ClassCount, Batch / Math.Max(1, Machine.Ranks),
-        new SolverConfig(Solver.Momentum, Solver.WeightDecay, Solver.BiasLrMult, Solver.BiasDecayMult), Kernels, Seed);
+        new SolverConfig(Solver.Momentum, Solver.WeightDecay, Solver.BiasLrMult, Solver.BiasDecayMult), KernelChoice, Seed);
+
+    /// <summary>The kernels this spec builds its graph with on this machine and device (<see cref="KernelChoice.Resolve"/>).</summary>
+    [JsonIgnore]
+    public KernelChoice KernelChoice => KernelChoice.Resolve(Kernels, Models.Native.ExecutionDevices.Parse(Machine.Device));
 
     /// <summary>The λ schedule.</summary>
     [JsonIgnore]
@@ -96,7 +104,7 @@ public sealed record RunSpec
             Graph = folder, Net = new NetSpec(manifest.Net, manifest.LastRelu, manifest.EmbeddingSize), Classes = manifest.Classes,
             // The folder's step is what each process runs: the global batch is its batch times the ranks.
             Loss = TrainStepManifest.ReadLoss(section, source), Batch = TrainStepManifest.ReadContract(section, source).BatchSize * Math.Max(1, Machine.Ranks),
-            Kernels = TrainStepManifest.ReadKernels(section, source),
+            Kernels = TrainStepManifest.ReadKernels(section, source).Kernels,
             Solver = Solver with { Momentum = solver.Momentum, WeightDecay = solver.WeightDecay, BiasLrMult = solver.BiasLrMult, BiasDecayMult = solver.BiasDecayMult },
         };
     }

@@ -75,6 +75,31 @@ public sealed class TrainGraph
         return new TrainGraph(model, manifest, contract, modelPath, Path.GetFullPath(folder), () => initial.Value);
     }
 
+    /// <summary>The kernels the step was built with (from its manifest section).</summary>
+    public KernelChoice Kernels => TrainStepManifest.ReadKernels(Manifest.Sections.GetValueOrDefault(TrainStepManifest.SectionName), Source);
+
+    /// <summary>
+    /// This graph when this machine runs its kernels fast; otherwise the same step re-derived from <paramref name="spec"/>
+    /// with the kernels this machine runs (<see cref="KernelChoice.Resolve"/>), starting from this graph's initial values.
+    /// A oneDNN step is built for one channel block (16 on AVX-512, 8 on AVX2): a graph folder or run folder built on
+    /// an AVX-512 machine would run oneDNN's reference code on an AVX2 one, which the kernels refuse. The parameters,
+    /// their names and shapes do not depend on the kernels, so checkpoints and initial values carry over unchanged.
+    /// <paramref name="say"/> gets one line naming the layout, the instruction set and the replacement.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The re-derived step's contract differs from this one's (a graph edited by hand).</exception>
+    public TrainGraph ForThisMachine(RunSpec spec, Action<string> say)
+    {
+        var kernels = Kernels;
+        if (KernelChoice.CanRun(kernels.Kernels, kernels.Block, out string? problem)) return this;
+        var choice = KernelChoice.Resolve(Models.Native.Kernels.Auto, ExecutionDevices.Parse(spec.Machine.Device));
+        var rebuilt = GraphFolder.Build(spec.GraphSpec with { Kernels = choice });
+        var contract = rebuilt.TrainStep.Contract;
+        if (!contract.Carried.Select(c => (c.Input, string.Join(",", c.Shape))).SequenceEqual(Contract.Carried.Select(c => (c.Input, string.Join(",", c.Shape)))))
+            throw new InvalidDataException($"{Source} was built for {kernels.Layout} ({problem}), and a step re-derived for this CPU does not carry the same tensors; rebuild the folder here with build-graph.");
+        say($"{Source} is laid out for {kernels.Layout}, which this CPU cannot run fast ({problem}); training the same step re-derived with kernels {choice}");
+        return new TrainGraph(rebuilt.TrainStep.Model, rebuilt.Manifest, contract, $"{Source} (re-derived for {choice.Layout})", null, _initial);
+    }
+
     /// <summary>Writes the model and the manifest (not the initial values) into <paramref name="folder"/>, atomically per file.</summary>
     public void SaveTo(string folder)
     {

@@ -7,10 +7,10 @@ namespace SphereFace.Graphs.Ops.Dnnl;
 
 /// <summary>
 /// <c>ai.sphereface.dnnl.Conv</c>(X, W, B?, slope?, residual?) → Y: a 2-D convolution on oneDNN, group 1, no
-/// dilation. X is NCHW [N,C,H,W] or nChw16c [N,C/16,H,W,16]; W [M,C,kh,kw]; Y nChw16c [N,M/16,OH,OW,16] with ONNX's
-/// output size. With slope (M values) and residual (Y's shape) the kernel also applies PReLU and then adds the
-/// residual (an inference-only fusion: such nodes have no gradient). Attributes: strides, pads (ONNX order),
-/// algorithm (direct | winograd | auto), constant_weights.
+/// dilation. X is NCHW [N,C,H,W] or blocked [N,C/b,H,W,b]; W [M,C,kh,kw]; Y blocked [N,M/b,OH,OW,b] with ONNX's
+/// output size, b the attribute block (8 or 16; 16 when absent). With slope (M values) and residual (Y's shape) the
+/// kernel also applies PReLU and then adds the residual (an inference-only fusion: such nodes have no gradient).
+/// Attributes: strides, pads (ONNX order), algorithm (direct | winograd | auto | plugin_winograd), block, constant_weights.
 /// </summary>
 public sealed class DnnlConv : IOpRule
 {
@@ -31,10 +31,13 @@ public sealed class DnnlConv : IOpRule
         if (inputs.Count > 3 && inputs[3] is { } s && s.ElementCount != w[0]) throw new ArgumentException($"slope must have {w[0]} values");
         var (stride, pads, _) = Conv.Geometry(node);
         long Out(long size, int axis) => size < 0 ? -1 : (size + pads[axis] + pads[axis + 2] - w[axis + 2]) / stride[axis] + 1;
-        var y = new TensorInfo(ElementType.Float, BlockedLayout.Shape(x[0], w[0], Out(x[2], 0), Out(x[3], 1)));
+        var y = new TensorInfo(ElementType.Float, BlockedLayout.Shape(x[0], w[0], Out(x[2], 0), Out(x[3], 1), OutputBlock(node)));
         if (inputs.Count > 4 && inputs[4] is { } r && !r.Equals(y)) throw new ArgumentException($"residual must be {y}");
         return [y];
     }
+
+    /// <summary>The block of the node's output: its attribute <c>block</c>, 16 (the only block before it was a choice) when absent.</summary>
+    public static int OutputBlock(NodeProto node) => (int)(node.Attribute.FirstOrDefault(a => a.Name == "block")?.I ?? 16);
 
     /// <summary>
     /// dW and dB from one <see cref="DnnlConvGradWeight"/> node (outputs 0 and 1), dX from a <see cref="DnnlConvGradInput"/>

@@ -23,7 +23,7 @@ public sealed class DnnlConvGradWeight : IOpRule
         var kernel = node.GetInts("kernel_shape") ?? throw new ArgumentException("attribute kernel_shape is required");
         var x = BlockedLayout.Logical(inputs[0].Shape);
         var dy = inputs[1].Shape;
-        if (!BlockedLayout.IsBlocked(dy)) throw new ArgumentException("dY must be nChw16c [N,M/16,OH,OW,16]");
+        if (!BlockedLayout.IsBlocked(dy)) throw new ArgumentException("dY must be blocked [N,M/b,OH,OW,b]");
         long m = BlockedLayout.Logical(dy)[1];
         return [new TensorInfo(ElementType.Float, [m, x[1], kernel[0], kernel[1]]), new TensorInfo(ElementType.Float, [m])];
     }

@@ -7,7 +7,7 @@ namespace SphereFace.Graphs.Ops.Dnnl;
 
 /// <summary>
 /// <c>ai.sphereface.dnnl.PRelu</c>(X, slope) → Y on oneDNN: Y = X where X ≥ 0, slope[c]·X elsewhere, for an NCHW or
-/// nChw16c activation X and C slope values in channel order (any shape, e.g. the [C,1,1] of ONNX PRelu).
+/// blocked activation X and C slope values in channel order (any shape, e.g. the [C,1,1] of ONNX PRelu).
 /// </summary>
 public sealed class DnnlPRelu : IOpRule
 {

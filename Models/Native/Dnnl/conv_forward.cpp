@@ -4,10 +4,14 @@
 
 #include "kernels.h"
 #include "elementwise.h"
+#include "winograd.h"
 
 namespace sphereface::dnnl_ops {
 
 struct ConvForwardKernel::Plan {
+  // The plugin's own Winograd (winograd.h) where oneDNN has none for this CPU; else a oneDNN primitive.
+  bool own_winograd = false;
+  winograd::Geometry geometry;
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward conv;
   dnnl::memory::desc weights;       // the format the primitive reads weights in
@@ -18,6 +22,7 @@ struct ConvForwardKernel::Plan {
   std::mutex cache_mutex;
   const float* cached_from = nullptr;
   dnnl::memory cached_weights;
+  std::vector<float> cached_transform;  // own Winograd: U of the constant weights
 };
 
 namespace {
@@ -39,19 +44,31 @@ std::unique_ptr<ConvForwardKernel::Plan> Finish(std::unique_ptr<ConvForwardKerne
   return plan;
 }
 
-std::unique_ptr<ConvForwardKernel::Plan> MakePlan(const ConvAttributes& a, bool inference, const Activation& x,
-                                                   const Weights& w, bool bias, bool prelu, bool residual) {
-  const Activation y = a.Output(x, w.m, w.kh, w.kw);
+std::unique_ptr<ConvForwardKernel::Plan> OwnWinograd(const ConvAttributes& a, const Activation& x, const Activation& y, int threads) {
+  auto plan = std::make_unique<ConvForwardKernel::Plan>();
+  plan->own_winograd = true;
+  plan->fused_post_ops = true;
+  plan->geometry = winograd::MakeGeometry(x.n, x.c, x.h, x.w, y.c, y.h, y.w, a.pt, a.pl, y.block, threads);
+  RecordImplementation("Conv", a.node, winograd::ImplementationName());
+  return plan;
+}
+
+std::unique_ptr<ConvForwardKernel::Plan> MakePlan(const ConvAttributes& a, bool inference, const Activation& x, const Weights& w, bool bias,
+                                                   bool prelu, bool residual, int threads) {
+  const Activation y = a.Output(x, w.m, w.kh, w.kw, a.block);
   const dnnl::memory::desc bias_md({w.m}, dnnl::memory::data_type::f32, dnnl::memory::format_tag::x);
   const auto prop = inference ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training;
+  const bool own = OwnWinogradAllowed(a) && x.block == y.block &&
+                   winograd::Supports(w.kh, w.kw, a.sh, a.sw, a.pt, a.pl, a.pb, a.pr, y.block, x.c, y.c);
   std::string failures;
-  // oneDNN falls back to its reference implementation (orders of magnitude slower) when no optimised kernel takes
-  // the combination, e.g. direct convolution with a PReLU post-op: such a plan is the last resort.
-  std::unique_ptr<ConvForwardKernel::Plan> reference;
-  for (auto algorithm : Algorithms(a)) {
+  bool reference = false;
+  for (auto algorithm : Algorithms(a, x.h, x.w)) {
+    // oneDNN's Winograd where it has one for this CPU (AVX-512), else the plugin's own.
+    if (algorithm == dnnl::algorithm::convolution_direct && own) return OwnWinograd(a, x, y, threads);
     auto desc = bias ? dnnl::convolution_forward::desc(prop, algorithm, x.Desc(), w.Any(), bias_md, y.Desc(), a.Strides(), a.PadsBegin(), a.PadsEnd())
                      : dnnl::convolution_forward::desc(prop, algorithm, x.Desc(), w.Any(), y.Desc(), a.Strides(), a.PadsBegin(), a.PadsEnd());
-    // Post-ops inside the primitive where this algorithm supports them, else as a pass after it.
+    // Post-ops inside the primitive where this algorithm supports them, else as a pass after it: oneDNN offers only its
+    // reference implementation for some combinations (a direct convolution with a PReLU post-op).
     for (bool fuse : {true, false}) {
       if (fuse && !prelu && !residual) continue;
       dnnl::primitive_attr attr;
@@ -61,8 +78,8 @@ std::unique_ptr<ConvForwardKernel::Plan> MakePlan(const ConvAttributes& a, bool 
         auto plan = std::make_unique<ConvForwardKernel::Plan>();
         plan->pd = dnnl::convolution_forward::primitive_desc(desc, attr, Engine(), true);
         plan->fused_post_ops = fuse;
-        if (ImplementationName(plan->pd).rfind("ref", 0) == 0) {
-          if (!reference) reference = std::move(plan);
+        if (IsReference(plan->pd)) {
+          reference = true;
           continue;
         }
         return Finish(std::move(plan), a, w);
@@ -71,7 +88,8 @@ std::unique_ptr<ConvForwardKernel::Plan> MakePlan(const ConvAttributes& a, bool 
       }
     }
   }
-  if (reference) return Finish(std::move(reference), a, w);
+  if (a.algorithm == "winograd" && own) return OwnWinograd(a, x, y, threads);
+  if (reference) RefuseReference("Conv", a.node, std::to_string(x.c) + "x" + std::to_string(x.h) + "x" + std::to_string(x.w) + " → " + std::to_string(y.c) + " channels", x.LayoutName() + " → " + y.LayoutName());
   a.Fail("Conv", "oneDNN has no convolution for input " + std::to_string(x.c) + "x" + std::to_string(x.h) + "x" + std::to_string(x.w) +
                      " (algorithm " + a.algorithm + "):" + failures);
 }
@@ -94,20 +112,40 @@ OrtStatusPtr ConvForwardKernel::ComputeV2(OrtKernelContext* context) {
     const Activation x = Activation::FromShape(xt.shape, "input X");
     const Weights w = Weights::FromShape(wt.shape, "weights W");
     if (x.c != w.c) a.Fail("Conv", "input has " + std::to_string(x.c) + " channels, weights expect " + std::to_string(w.c));
-    const Activation y = a.Output(x, w.m, w.kh, w.kw);
+    const Activation y = a.Output(x, w.m, w.kh, w.kw, a.block);
     if (bt.data && bt.Elements() != w.m) a.Fail("Conv", "bias must have " + std::to_string(w.m) + " values");
     if (st.data && st.Elements() != w.m) a.Fail("Conv", "slope must have " + std::to_string(w.m) + " values (one per output channel)");
     if (rt.data && rt.shape != y.Shape()) a.Fail("Conv", "residual must have the output's shape");
 
-    Plan& plan = plans_.Get({x.n, x.c, x.h, x.w, x.blocked, w.m, w.kh, w.kw, bt.data != nullptr, st.data != nullptr, rt.data != nullptr},
-                            [&] { return MakePlan(a, constant_weights_, x, w, bt.data, st.data, rt.data); });
+    Plan& plan = plans_.Get({x.n, x.c, x.h, x.w, x.block, w.m, w.kh, w.kw, bt.data != nullptr, st.data != nullptr, rt.data != nullptr},
+                            [&] { return MakePlan(a, constant_weights_, x, w, bt.data, st.data, rt.data, threads_); });
     auto out = ctx.GetOutput(0, y.Shape());
     float* yd = out.GetTensorMutableData<float>();
     if (y.n == 0) return nullptr;
 
+    Scratch scratch(context);
+    if (plan.own_winograd) {
+      const float* u = nullptr;
+      if (constant_weights_) {
+        std::lock_guard<std::mutex> lock(plan.cache_mutex);
+        if (plan.cached_from != wt.data) {
+          plan.cached_transform.resize(winograd::TransformedWeightFloats(w.c, w.m));
+          winograd::TransformWeights(wt.data, w.m, w.c, false, plan.cached_transform.data(), threads_);
+          plan.cached_from = wt.data;
+        }
+        u = plan.cached_transform.data();
+      } else {
+        float* fresh = static_cast<float*>(scratch.Get(winograd::TransformedWeightFloats(w.c, w.m) * sizeof(float)));
+        winograd::TransformWeights(wt.data, w.m, w.c, false, fresh, threads_);
+        u = fresh;
+      }
+      float* work = static_cast<float*>(scratch.Get(winograd::Threads(threads_) * plan.geometry.ForwardScratchPerThread() * sizeof(float)));
+      winograd::Forward(plan.geometry, xt.data, u, bt.data, st.data, rt.data, yd, work, threads_);
+      return nullptr;
+    }
+
     const auto& eng = Engine();
     auto& stream = ThreadStream();
-    Scratch scratch(context);
     UseThreads(threads_);
     dnnl::memory weights(w.Plain(), eng, const_cast<float*>(wt.data));
     if (plan.reorder_weights) {
@@ -142,7 +180,7 @@ OrtStatusPtr ConvForwardKernel::ComputeV2(OrtKernelContext* context) {
     }
     plan.conv.execute(stream, args);
     stream.wait();
-    if (!plan.fused_post_ops && (st.data || rt.data)) PReluResidualBlocked(ctx, yd, st.data, rt.data, y.n, y.c, y.h * y.w);
+    if (!plan.fused_post_ops && (st.data || rt.data)) PReluResidualBlocked(ctx, yd, st.data, rt.data, y.n, y.c, y.h * y.w, y.block);
     return nullptr;
   });
 }

@@ -1,5 +1,7 @@
 #include "conv_geometry.h"
 
+#include "dnnl_context.h"
+
 namespace sphereface::dnnl_ops {
 
 namespace {
@@ -14,17 +16,17 @@ Activation Activation::FromShape(const std::vector<int64_t>& shape, const std::s
   Activation a;
   if (shape.size() == 4) {
     a = {shape[0], shape[1], shape[2], shape[3], false};
-  } else if (shape.size() == 5 && shape[4] == kBlock) {
-    a = {shape[0], shape[1] * kBlock, shape[2], shape[3], true};
+  } else if (shape.size() == 5 && IsBlock(shape[4])) {
+    a = {shape[0], shape[1] * shape[4], shape[2], shape[3], shape[4]};
   } else {
-    throw InvalidArgument(what + " has shape " + ShapeText(shape) + "; expected 4-D NCHW or 5-D [N,C/16,H,W,16] (nChw16c)");
+    throw InvalidArgument(what + " has shape " + ShapeText(shape) + "; expected 4-D NCHW or 5-D [N,C/b,H,W,b] (nChw8c or nChw16c)");
   }
   if (a.n < 0 || a.c <= 0 || a.h <= 0 || a.w <= 0) throw InvalidArgument(what + " has shape " + ShapeText(shape) + " with an empty or dynamic axis");
   return a;
 }
 
 std::vector<int64_t> Activation::Shape() const {
-  if (blocked) return {n, c / kBlock, h, w, kBlock};
+  if (block) return {n, c / block, h, w, block};
   return {n, c, h, w};
 }
 
@@ -44,8 +46,10 @@ ConvAttributes ConvAttributes::Read(const OrtKernelInfo* info) {
   a.pb = pads[2];
   a.pr = pads[3];
   a.algorithm = StringAttribute(info, "algorithm", "direct");
-  if (a.algorithm != "direct" && a.algorithm != "winograd" && a.algorithm != "auto")
-    throw InvalidArgument("node '" + a.node + "': algorithm '" + a.algorithm + "' is not one of direct, winograd, auto");
+  a.block = IntAttribute(info, "block", 16);
+  if (!IsBlock(a.block)) throw InvalidArgument("node '" + a.node + "': block " + std::to_string(a.block) + " is not 8 or 16");
+  if (a.algorithm != "direct" && a.algorithm != "winograd" && a.algorithm != "auto" && a.algorithm != "plugin_winograd")
+    throw InvalidArgument("node '" + a.node + "': algorithm '" + a.algorithm + "' is not one of direct, winograd, auto, plugin_winograd");
   return a;
 }
 
@@ -53,10 +57,11 @@ int64_t ConvAttributes::OutputSize(int64_t in, int64_t kernel, int64_t stride, i
   return (in + pad_begin + pad_end - kernel) / stride + 1;
 }
 
-Activation ConvAttributes::Output(const Activation& src, int64_t m, int64_t kh, int64_t kw) const {
-  Activation y{src.n, m, OutputSize(src.h, kh, sh, pt, pb), OutputSize(src.w, kw, sw, pl, pr), true};
+Activation ConvAttributes::Output(const Activation& src, int64_t m, int64_t kh, int64_t kw, int64_t out_block) const {
+  Activation y{src.n, m, OutputSize(src.h, kh, sh, pt, pb), OutputSize(src.w, kw, sw, pl, pr), out_block};
   if (y.h < 1 || y.w < 1) Fail("Conv", "input " + std::to_string(src.h) + "x" + std::to_string(src.w) + " is smaller than the kernel");
-  if (m % kBlock != 0) Fail("Conv", "output channels " + std::to_string(m) + " are not a multiple of 16 (the nChw16c layout)");
+  if (m % out_block != 0)
+    Fail("Conv", "output channels " + std::to_string(m) + " are not a multiple of " + std::to_string(out_block) + " (the " + y.LayoutName() + " layout)");
   return y;
 }
 
@@ -70,10 +75,23 @@ Weights Weights::FromShape(const std::vector<int64_t>& shape, const std::string&
   return {shape[0], shape[1], shape[2], shape[3]};
 }
 
-std::vector<dnnl::algorithm> Algorithms(const ConvAttributes& attributes) {
+std::vector<dnnl::algorithm> Algorithms(const ConvAttributes& attributes, int64_t h, int64_t w) {
   if (attributes.algorithm == "winograd") return {dnnl::algorithm::convolution_winograd};
-  if (attributes.algorithm == "auto") return {dnnl::algorithm::convolution_winograd, dnnl::algorithm::convolution_direct};
+  if (attributes.algorithm == "plugin_winograd") return {dnnl::algorithm::convolution_direct};  // the plugin's own first (OwnWinogradAllowed)
+  if (attributes.algorithm == "auto" && h >= 8 && w >= 8) return {dnnl::algorithm::convolution_winograd, dnnl::algorithm::convolution_direct};
   return {dnnl::algorithm::convolution_direct};
+}
+
+bool OwnWinogradAllowed(const ConvAttributes& attributes) {
+  return attributes.algorithm == "plugin_winograd" || (WantsWinograd(attributes) && PreferredBlock() != 16);
+}
+
+bool IsReference(const dnnl::primitive_desc_base& pd) { return ImplementationName(pd).rfind("ref", 0) == 0; }
+
+void RefuseReference(const std::string& op, const std::string& node, const std::string& what, const std::string& layout) {
+  throw InvalidArgument(std::string(kReferenceRefused) + ": ai.sphereface.dnnl." + op + " node '" + node + "' (" + what + ", " + layout +
+                        ") would run oneDNN's reference implementation on this CPU (oneDNN instruction set " + IsaName() +
+                        "); build the graph for this machine (--kernels auto) or use --kernels standard");
 }
 
 }  // namespace sphereface::dnnl_ops

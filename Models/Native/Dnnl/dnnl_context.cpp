@@ -48,6 +48,36 @@ void* Scratch::Get(std::size_t bytes) {
   return p;
 }
 
+namespace {
+dnnl_cpu_isa_t EffectiveIsa() {
+  static const dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
+  return isa;
+}
+bool Has(dnnl_cpu_isa_t isa) { return (EffectiveIsa() & isa) == isa; }
+}  // namespace
+
+std::string IsaName() {
+  switch (EffectiveIsa()) {
+    case dnnl_cpu_isa_sse41: return "sse41";
+    case dnnl_cpu_isa_avx: return "avx";
+    case dnnl_cpu_isa_avx2: return "avx2";
+    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+    case dnnl_cpu_isa_avx512_mic: return "avx512_mic";
+    case dnnl_cpu_isa_avx512_mic_4ops: return "avx512_mic_4ops";
+    case dnnl_cpu_isa_avx512_core: return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+    default: return "none";
+  }
+}
+
+int64_t PreferredBlock() {
+  if (Has(dnnl_cpu_isa_avx512_core)) return 16;
+  if (Has(dnnl_cpu_isa_sse41)) return 8;
+  return 0;
+}
+
 std::string ImplementationName(const dnnl::primitive_desc_base& pd) {
   const char* name = nullptr;
   if (dnnl_primitive_desc_query(pd.get(), dnnl_query_impl_info_str, 0, &name) != dnnl_success || name == nullptr) return "?";
@@ -60,8 +90,12 @@ std::string g_implementations;
 }  // namespace
 
 void RecordImplementation(const std::string& op, const std::string& node, const dnnl::primitive_desc_base& pd) {
+  RecordImplementation(op, node, ImplementationName(pd));
+}
+
+void RecordImplementation(const std::string& op, const std::string& node, const std::string& implementation) {
   std::lock_guard<std::mutex> lock(g_implementations_mutex);
-  g_implementations += op + "\t" + node + "\t" + ImplementationName(pd) + "\n";
+  g_implementations += op + "\t" + node + "\t" + implementation + "\n";
 }
 
 }  // namespace sphereface::dnnl_ops

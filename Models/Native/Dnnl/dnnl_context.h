@@ -46,11 +46,20 @@ class Scratch {
   std::vector<void*> buffers_;
 };
 
+// The instruction set oneDNN runs at on this CPU (after ONEDNN_MAX_CPU_ISA), e.g. "avx2", "avx512_core".
+std::string IsaName();
+
+// The channel block this instruction set's kernels want: 16 from AVX-512 on, 8 below; 0 when oneDNN has no blocked
+// kernels at all (no SSE4.1, or not an x86-64 CPU).
+int64_t PreferredBlock();
+
 // oneDNN's name of the implementation a primitive descriptor chose (e.g. "jit_wino_4x3:avx512_core").
 std::string ImplementationName(const dnnl::primitive_desc_base& pd);
 
 // Records that `node` (op `op`) made a primitive with `pd`, for SphereFaceDnnlImplementations (a diagnostic:
 // which oneDNN implementation each node runs, e.g. to confirm Winograd was chosen).
 void RecordImplementation(const std::string& op, const std::string& node, const dnnl::primitive_desc_base& pd);
+// The same for a kernel of the plugin's own (e.g. "sphereface_wino_4x3:avx2").
+void RecordImplementation(const std::string& op, const std::string& node, const std::string& implementation);
 
 }  // namespace sphereface::dnnl_ops

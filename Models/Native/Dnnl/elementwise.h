@@ -1,4 +1,4 @@
-// Element-wise passes over nChw16c activations, split over ONNX Runtime's intra-op thread pool.
+// Element-wise passes over blocked activations (nChw8c or nChw16c), split over ONNX Runtime's intra-op thread pool.
 #pragma once
 #include <cstdint>
 
@@ -6,9 +6,9 @@
 
 namespace sphereface::dnnl_ops {
 
-// In place on y [N, C/16, hw, 16]: y = prelu(y, slope) (slope: C values, or null for none), then
-// y += residual (same layout, or null). PReLU as ONNX defines it: y for y >= 0, slope·y otherwise.
+// In place on y [N, C/lanes, hw, lanes] (lanes 8 or 16): y = prelu(y, slope) (slope: C values, or null for none),
+// then y += residual (same layout, or null). PReLU as ONNX defines it: y for y >= 0, slope·y otherwise.
 void PReluResidualBlocked(Ort::KernelContext& ctx, float* y, const float* slope, const float* residual,
-                          int64_t n, int64_t c, int64_t hw);
+                          int64_t n, int64_t c, int64_t hw, int64_t lanes);
 
 }  // namespace sphereface::dnnl_ops

@@ -88,6 +88,7 @@ OrtStatusPtr GemmKernel::ComputeV2(OrtKernelContext* context) {
     }
     Plan& plan = plans_.Get({m, k, n, static_cast<int64_t>(form)}, [&] {
       auto p = MakePlan(m, k, n, trans_a_, trans_b_, alpha_, beta_, form);
+      if (IsReference(p->pd)) RefuseReference("Gemm", node_, std::to_string(m) + "x" + std::to_string(k) + " · " + std::to_string(k) + "x" + std::to_string(n), "matrices");
       RecordImplementation("Gemm", node_, p->pd);
       return p;
     });

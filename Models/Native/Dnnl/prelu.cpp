@@ -52,11 +52,12 @@ OrtStatusPtr PReluKernel::ComputeV2(OrtKernelContext* context) {
     const InputTensor xt = ReadInput(ctx, 0), st = ReadInput(ctx, 1);
     const Activation x = ReadActivation(xt, node_, "PRelu");
     CheckSlope(st, x, node_, "PRelu");
-    Plan& plan = plans_.Get({x.n, x.c, x.h, x.w, x.blocked}, [&] {
+    Plan& plan = plans_.Get({x.n, x.c, x.h, x.w, x.block}, [&] {
       auto plan = std::make_unique<Plan>();
       dnnl::primitive_attr attr;
       attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
       plan->pd = dnnl::prelu_forward::primitive_desc(dnnl::prelu_forward::desc(dnnl::prop_kind::forward_training, x.Desc(), SlopeAny(x.c)), attr, Engine());
+      if (IsReference(plan->pd)) RefuseReference("PRelu", node_, std::to_string(x.c) + " channels", x.LayoutName());
       plan->primitive = dnnl::prelu_forward(plan->pd);
       RecordImplementation("PRelu", node_, plan->pd);
       return plan;
@@ -87,12 +88,13 @@ OrtStatusPtr PReluGradKernel::ComputeV2(OrtKernelContext* context) {
     const Activation x = ReadActivation(xt, node_, "PReluGrad");
     CheckSlope(st, x, node_, "PReluGrad");
     if (dyt.shape != xt.shape) throw InvalidArgument("ai.sphereface.dnnl.PReluGrad node '" + node_ + "': dY must have X's shape");
-    Plan& plan = plans_.Get({x.n, x.c, x.h, x.w, x.blocked}, [&] {
+    Plan& plan = plans_.Get({x.n, x.c, x.h, x.w, x.block}, [&] {
       auto plan = std::make_unique<Plan>();
       dnnl::primitive_attr attr;
       attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
       dnnl::prelu_forward::primitive_desc hint(dnnl::prelu_forward::desc(dnnl::prop_kind::forward_training, x.Desc(), SlopeAny(x.c)), Engine());
       plan->pd = dnnl::prelu_backward::primitive_desc(dnnl::prelu_backward::desc(x.Desc(), SlopeAny(x.c), x.Desc(), SlopeAny(x.c)), attr, Engine(), hint);
+      if (IsReference(plan->pd)) RefuseReference("PReluGrad", node_, std::to_string(x.c) + " channels", x.LayoutName());
       plan->primitive = dnnl::prelu_backward(plan->pd);
       RecordImplementation("PReluGrad", node_, plan->pd);
       return plan;
