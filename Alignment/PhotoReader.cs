@@ -8,21 +8,37 @@ namespace SphereFace.Alignment;
 /// </summary>
 public static class PhotoReader
 {
-    /// <summary>Reads and decodes an image file (any format OpenCV decodes: JPEG, PNG, BMP, WebP, TIFF, …) as BGR.</summary>
+    /// <summary>
+    /// Largest image decoded by default, in pixels (100 megapixels: 300 MB as BGR). A header declaring more is refused
+    /// before decoding (<see cref="ImageHeader"/>), so a small file that unpacks to gigabytes costs nothing.
+    /// </summary>
+    public const long DefaultMaxPixels = 100_000_000;
+
+    /// <summary>
+    /// Reads and decodes an image file (any format OpenCV decodes: JPEG, PNG, BMP, WebP, TIFF, …) as BGR, turned upright
+    /// by its EXIF orientation.
+    /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is empty or not a decodable image; the message names it.</exception>
-    public static Mat Read(string path)
+    /// <exception cref="InvalidDataException">The file is empty, not a decodable image or larger than <paramref name="maxPixels"/>; the message names it.</exception>
+    public static Mat Read(string path, long maxPixels = DefaultMaxPixels)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path)) throw new InvalidDataException($"Image '{path}' is a folder, not an image file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"Image '{path}' does not exist.", path);
-        return Decode(File.ReadAllBytes(path), path);
+        return Decode(File.ReadAllBytes(path), path, maxPixels);
     }
 
-    /// <summary>Decodes an encoded image (JPEG, PNG, …) as BGR; <paramref name="source"/> names it in errors.</summary>
-    /// <exception cref="InvalidDataException">The bytes are empty or not a decodable image.</exception>
-    public static Mat Decode(ReadOnlySpan<byte> encoded, string source = "encoded image")
+    /// <summary>Decodes an encoded image (JPEG, PNG, …) as BGR, upright by its EXIF orientation; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">The bytes are empty, not a decodable image, or declare more than <paramref name="maxPixels"/> pixels.</exception>
+    public static Mat Decode(ReadOnlySpan<byte> encoded, string source = "encoded image", long maxPixels = DefaultMaxPixels)
     {
         if (encoded.IsEmpty) throw new InvalidDataException($"{source}: no image data (0 bytes).");
+        if (ImageHeader.Size(encoded) is var (width, height))
+        {
+            if (width <= 0 || height <= 0) throw new InvalidDataException($"{source}: the header declares a {width}×{height} image.");
+            if ((long)width * height > maxPixels)
+                throw new InvalidDataException($"{source}: {width}×{height} = {(long)width * height:N0} pixels is above the limit of {maxPixels:N0} (raise it with the reader's maxPixels / MaxPixels option).");
+        }
         Mat image;
         try { image = Cv2.ImDecode(encoded, ImreadModes.Color); }
         catch (OpenCVException e) { throw new InvalidDataException($"{source}: not a decodable image ({e.Message}).", e); }

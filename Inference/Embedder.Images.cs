@@ -63,7 +63,9 @@ public sealed partial class Embedder
     }
 
     /// <summary>Reads an image file (JPEG, PNG, …), aligns it with its five landmarks and embeds the face; without
-    /// landmarks the file must hold an aligned face of the model's input size.</summary>
+    /// landmarks, a file of the model's input size is taken as an aligned face, and any other photo's most prominent
+    /// face (the largest the detector finds) is embedded.</summary>
+    /// <exception cref="SphereFace.Models.Errors.SphereFaceException">Without landmarks, the photo shows no face (code <c>NoFaceFound</c>).</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a decodable image.</exception>
     /// <exception cref="ArgumentException">Degenerate landmarks, or an unaligned face without landmarks.</exception>
@@ -168,12 +170,17 @@ public sealed partial class Embedder
             cancellationToken.ThrowIfCancellationRequested();
             int n = Math.Min(_maxBatch, faces.Count - start);
             var buffers = Rent(n);
+            var decoded = new List<Mat>();
             try
             {
-                for (int i = 0; i < n; i++) Preparation.Prepare(faces[start + i], buffers.Input.AsSpan(i * len, len));
+                for (int i = 0; i < n; i++) Preparation.Prepare(Locate(faces[start + i], decoded), buffers.Input.AsSpan(i * len, len));
                 Finish(buffers, n, destination.Slice(start * Dimension, n * Dimension));
             }
-            finally { _pool.Return(buffers); }
+            finally
+            {
+                _pool.Return(buffers);
+                foreach (var m in decoded) m.Dispose();
+            }
         }
     }
 

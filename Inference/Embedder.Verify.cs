@@ -20,11 +20,12 @@ public sealed partial class Embedder
     /// <exception cref="ArgumentException">The embeddings' lengths differ from each other or from <see cref="Dimension"/>.</exception>
     public VerificationResult Verify(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
-        var t = Thresholds ?? throw new InvalidOperationException(
-            $"{ModelPath}: the model has no verification threshold for {VerificationThresholds.RepresentationOf(FlipConcatenation)} embeddings; " +
-            "calibrate one with `sphereface eval --protocol lfw ... --stamp`, or pass a threshold.");
-        return Verify(a, b, t.BestAccuracy);
+        return Verify(a, b, BestAccuracyThreshold());
     }
+
+    private double BestAccuracyThreshold() => (Thresholds ?? throw new InvalidOperationException(
+        $"{ModelPath}: the model has no verification threshold for {VerificationThresholds.RepresentationOf(FlipConcatenation)} embeddings; " +
+        "calibrate one with `sphereface eval --protocol lfw ... --stamp`, or pass a threshold.")).BestAccuracy;
 
     /// <summary>Compares two embeddings of this embedder with an explicit cosine threshold.</summary>
     /// <exception cref="ArgumentException">The embeddings' lengths differ from each other or from <see cref="Dimension"/>,

@@ -39,6 +39,7 @@ public sealed partial class Embedder : IDisposable
     private readonly int _maxBatch;
     private readonly CallGate _gate = new();
     private readonly bool _quantized;
+    private readonly Detection.FaceDetectorOptions? _detectorOptions;
 
     /// <summary>Loads <paramref name="modelPath"/> and validates its input contract.</summary>
     /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
@@ -60,6 +61,7 @@ public sealed partial class Embedder : IDisposable
         Thresholds = VerificationThresholds.FromMetadata(model.MetadataProps.ToDictionary(e => e.Key, e => e.Value),
             VerificationThresholds.RepresentationOf(FlipConcatenation), modelPath);
         _maxBatch = options.MaxBatch;
+        _detectorOptions = options.Detector;
         _runOptions = new RunOptions();
         _inputNames = [Contract.InputName];
         _outputNames = [Contract.OutputName];
@@ -351,5 +353,6 @@ public sealed partial class Embedder : IDisposable
         _session.Dispose();
         _runOptions.Dispose();
         _pool.Dispose();
+        lock (_detectorLock) _detector?.Dispose();
     }
 }

@@ -56,6 +56,12 @@ public sealed record EmbedderOptions
     /// </summary>
     public Kernels Kernels { get; init; } = Kernels.Auto;
 
+    /// <summary>
+    /// How the embedder finds faces in photos given without landmarks (<see cref="Embedder.EmbedFaces(FaceImage)"/>, and
+    /// <see cref="Embedder.Embed(FaceImage)"/> of a photo that is not an aligned face); null: the detector's defaults.
+    /// </summary>
+    public Detection.FaceDetectorOptions? Detector { get; init; }
+
     /// <summary>Where the embedder reports a kernel fallback (one line naming the instruction set and the op); null: nowhere.</summary>
     public Action<string>? Log { get; init; }
 

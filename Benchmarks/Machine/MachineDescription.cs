@@ -17,7 +17,10 @@ public static class MachineDescription
         var flags = info.GetValueOrDefault("flags", "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
         string vectors = flags.Contains("avx512f") ? (flags.Contains("amx_tile") ? "avx512f + amx" : "avx512f")
             : flags.Contains("avx2") ? (flags.Contains("fma") ? "avx2 + fma, no avx512f" : "avx2, no avx512f") : "no avx2";
-        string capped = Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") is { Length: > 0 } cap ? $", ONEDNN_MAX_CPU_ISA={cap}" : "";
+        string capped = Environment.GetEnvironmentVariable("ONEDNN_MAX_CPU_ISA") is { Length: > 0 } cap
+            ? $", ONEDNN_MAX_CPU_ISA={cap}, ATEN_CPU_CAPABILITY={Environment.GetEnvironmentVariable("ATEN_CPU_CAPABILITY") ?? "unset"}, " +
+              $"OpenCV AVX-512 {(Environment.GetEnvironmentVariable("OPENCV_CPU_DISABLE") is { Length: > 0 } ? "off" : "on")}, ONNX Runtime's MLAS uncapped"
+            : "";
         return $"CPU: {name} (family {info.GetValueOrDefault("cpu family", "?")} model {info.GetValueOrDefault("model", "?")}, {vectors}, " +
                $"{Environment.ProcessorCount} logical cores{capped}); {DnnlPlugin.Machine.Summary}";
     }

@@ -14,6 +14,7 @@ internal static class CommandCatalog
         ExportCommand.Create(),
         ImportCommand.Create(),
         QuantizeCommand.Create(),
+        DetectCommand.Create(),
         EmbedCommand.Create(),
         EvalCommand.Create(),
         PlotCommand.Create(),

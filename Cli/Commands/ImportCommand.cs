@@ -13,6 +13,38 @@ internal static class ImportCommand
         var cmd = new Command("import", "Import a SphereFace model trained elsewhere as embedding.onnx (+ manifest.json), keeping its original preprocessing.");
         cmd.Subcommands.Add(Caffe());
         cmd.Subcommands.Add(Torch());
+        cmd.Subcommands.Add(TfLite());
+        return cmd;
+    }
+
+    private static Command TfLite()
+    {
+        var model = new Option<string>("--model") { Description = "the .tflite file (a float model; float16 weights are stored as float32)", Required = true };
+        var output = new Option<string>("--out") { Description = "the ONNX file to write", Required = true };
+        var input = new Option<string>("--input-name") { Description = "name of the ONNX input (NCHW)", DefaultValueFactory = _ => "image" };
+        var outputs = new Option<string?>("--output-names") { Description = "comma-separated names of the ONNX outputs, in the TFLite subgraph's order (default: the TFLite tensor names)" };
+        var cmd = new Command("tflite", "A TFLite model (e.g. MediaPipe's face detector) as an ONNX graph of opset 17 (docs/detection.md).") { model, output, input, outputs };
+        cmd.SetAction(p => CliAction.Run(() =>
+        {
+            string path = p.GetValue(model)!, target = p.GetValue(output)!;
+            if (!File.Exists(path)) throw new FileNotFoundException($"TFLite model '{path}' does not exist.", path);
+            if (Path.GetFullPath(path) == Path.GetFullPath(target)) throw new ArgumentException($"--out '{target}' is the input model; choose another file.");
+            var names = p.GetValue(outputs)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            Models.Onnx.ModelProto onnx;
+            try
+            {
+                onnx = SphereFace.Graphs.Import.TfLite.TfLiteToOnnx.Convert(File.ReadAllBytes(path), path,
+                    new SphereFace.Graphs.Import.TfLite.TfLiteImportOptions(p.GetValue(input)!, names, Path.GetFileNameWithoutExtension(target)));
+            }
+            catch (NotSupportedException e)
+            {
+                throw new InvalidDataException(e.Message, e);
+            }
+            Models.Onnx.ModelFile.Save(onnx, target);
+            Console.WriteLine($"{path}: {onnx.Graph.Node.Count} ONNX nodes, inputs {string.Join(", ", onnx.Graph.Input.Select(i => i.Name))}, " +
+                              $"outputs {string.Join(", ", onnx.Graph.Output.Select(o => o.Name))} → {target}");
+            return 0;
+        }));
         return cmd;
     }
 

@@ -15,4 +15,6 @@ public enum SphereFaceErrorCode
     StepFailed,
     /// <summary>A collective of a data-parallel run failed or timed out, or the ranks disagree (MPI).</summary>
     DistributedFailure,
+    /// <summary>A photo given without landmarks shows no face the detector finds (docs/detection.md).</summary>
+    NoFaceFound,
 }
