@@ -1,3 +1,4 @@
+using SphereFace.Models.Onnx;
 using SphereFace.Models.Native;
 using Microsoft.ML.OnnxRuntime;
 
@@ -40,7 +41,7 @@ public sealed record EmbedderOptions
     /// <summary>
     /// Before ONNX Runtime loads the graph, rewrite its PRelu nodes (slopes ≤ 1) as BatchNormalization + Relu + Add so
     /// that ONNX Runtime's NCHWc layout transformer keeps the whole net in its blocked layout
-    /// (<see cref="GraphRewrites.PReluAsBlockedOps"/>; equal to PRelu up to float rounding for finite activations).
+    /// (<see cref="PReluAsBlockedOps"/>; equal to PRelu up to float rounding for finite activations).
     /// CPU only; on by default. The model file is not changed.
     /// </summary>
     public bool BlockedLayoutPRelu { get; init; } = true;

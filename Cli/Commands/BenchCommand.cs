@@ -18,5 +18,6 @@ internal static class BenchCommand
         BenchTrainCommand.Create(),
         BenchConvGradCommand.Create(),
         BenchEmbedCommand.Create(),
+        BenchDetectCommand.Create(),
     ];
 }

@@ -12,7 +12,7 @@ internal sealed class EmbedderArguments
 
     /// <summary>The --data value; <paramref name="why"/> says what needs it when it is missing.</summary>
     public string RequireData(ParseResult p, string why) => p.GetValue(Data) ?? throw new ArgumentException($"--data is required ({why}).");
-    public Option<string?> Landmarks { get; } = new("--landmarks") { Description = "landmark list (path x1 y1 … x5 y5); without it the images must be aligned 112×96 faces" };
+    public Option<string?> Landmarks { get; } = new("--landmarks") { Description = "landmark list (path x1 y1 … x5 y5); without it aligned 112×96 faces are taken as they are and the faces of any other photos are detected (cached)" };
     public Option<bool> FlipConcat { get; } = new("--flip-concat") { Description = "concatenate the features of each face and its mirror (1024-d, the paper's test representation)" };
     public Option<int> Batch { get; } = new("--batch") { Description = "faces per network run", DefaultValueFactory = _ => 32 };
     public Option<int> Threads { get; } = new("--threads") { Description = "ONNX Runtime intra-op threads (0: one per core)", DefaultValueFactory = _ => 0 };

@@ -128,6 +128,7 @@ internal static class EvalCommand
     {
         if (!Directory.Exists(images)) throw new DirectoryNotFoundException($"--data '{images}' must be the image folder the pairs file refers to.");
         var folds = PairsFile.Read(pairsFile);
+        landmarks ??= Inputs.DetectedLandmarks.For(images)?.LandmarkList;
         var set = FaceDataset.Load(images, landmarks, missing: landmarks is null ? MissingLandmarks.Error : MissingLandmarks.Skip);
         // Pairs name images as <name>/<name>_<nnnn>; match them whatever the file extension.
         var byStem = new Dictionary<string, FaceSample>(StringComparer.Ordinal);

@@ -22,7 +22,10 @@ internal static class FaceInputs
             throw new ArgumentException($"--identity-list needs --data to be an image folder, not the list '{images}'.");
         if (Directory.Exists(images))
         {
-            var set = FaceDataset.Load(images, landmarks, identityList is null ? null : IdentityListFile.Read(identityList));
+            // Photos without a landmark list: the detector's points (photos without a face are listed and left out).
+            var detected = landmarks is null ? DetectedLandmarks.For(images) : null;
+            var set = FaceDataset.Load(images, detected?.LandmarkList ?? landmarks, identityList is null ? null : IdentityListFile.Read(identityList),
+                detected is null ? MissingLandmarks.Error : MissingLandmarks.Skip);
             return set.Samples.Select(s => new FaceInput(s.Path, set.Identities[s.Label], s.Landmarks)).ToList();
         }
         if (!File.Exists(images)) throw new FileNotFoundException($"--data '{images}' is neither a folder nor a list file.", images);

@@ -11,11 +11,8 @@ namespace SphereFace.Detection.ModelBuild;
 /// </summary>
 public static class NpmTarball
 {
-    /// <summary>The cache folder: $SPHEREFACE_CACHE/npm, else $XDG_CACHE_HOME/sphereface/npm, else ~/.cache/sphereface/npm.</summary>
-    public static string DefaultCache =>
-        Environment.GetEnvironmentVariable("SPHEREFACE_CACHE") is { Length: > 0 } c ? Path.Combine(c, "npm")
-        : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } x ? x
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "sphereface", "npm");
+    /// <summary>The tarball cache: npm/ under <see cref="Models.IO.CacheFolder.Root"/>.</summary>
+    public static string DefaultCache => Path.Combine(Models.IO.CacheFolder.Root, "npm");
 
     /// <summary>The tarball of <paramref name="model"/>'s package in <paramref name="cache"/>, fetched when missing.</summary>
     /// <exception cref="InvalidOperationException">npm is missing or failed, or the tarball's digest differs from the pin.</exception>

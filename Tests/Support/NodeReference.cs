@@ -27,7 +27,7 @@ internal static class NodeReference
 
     private static string Install()
     {
-        string folder = Path.Combine(Path.GetDirectoryName(NpmTarball.DefaultCache)!, "node-reference-1");
+        string folder = Path.Combine(Models.IO.CacheFolder.Root, "node-reference-1");
         string done = Path.Combine(folder, ".installed");
         if (File.Exists(done)) return folder;
         Directory.CreateDirectory(folder);

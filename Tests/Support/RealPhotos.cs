@@ -32,7 +32,7 @@ internal static class RealPhotos
             Assert.AreEqual(sha, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))), $"{path} is not the pinned photo");
         }
         string tarball = NpmTarball.Ensure(FaceApi, FaceApiVersion, FaceApiSha256, NpmTarball.DefaultCache);
-        string folder = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(NpmTarball.DefaultCache)!, "photos", $"face-api-{FaceApiVersion}");
+        string folder = System.IO.Path.Combine(Models.IO.CacheFolder.Root, "photos", $"face-api-{FaceApiVersion}");
         Directory.CreateDirectory(folder);
         int[] faces = [3, 3, 3, 4, 5, 4];
         var photos = new List<Photo>

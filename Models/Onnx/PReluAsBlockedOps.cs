@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using SphereFace.Models.Onnx;
 
-namespace SphereFace.Inference.GraphRewrites;
+namespace SphereFace.Models.Onnx;
 
 /// <summary>
 /// Rewrites each <c>PRelu(x, s)</c> of a frozen graph as <c>x + Relu(BatchNormalization(x))</c>, the normalisation

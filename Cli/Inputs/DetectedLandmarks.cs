@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using System.Text;
+using OpenCvSharp;
+using SphereFace.Alignment;
+using SphereFace.Alignment.Formats;
+using SphereFace.Cli.Commands;
+using SphereFace.Detection;
+using SphereFace.Detection.Photos;
+using SphereFace.Models.IO;
+
+namespace SphereFace.Cli.Inputs;
+
+/// <summary>
+/// The landmarks of photos given without a landmark list (embed, eval, quantize; docs/detection.md): the most
+/// prominent face of each photo found by the detector once and cached — faces.json, the landmark list and the photos
+/// without a face — in ~/.cache/sphereface/detections/&lt;fingerprint&gt;/, keyed by the photos' paths, sizes and
+/// modification times, so a second run over the same data reads the cache. Aligned faces (the model's 112×96 or 112×112
+/// input size) need no landmarks and are left as they are.
+/// </summary>
+internal static class DetectedLandmarks
+{
+    /// <summary>What detection gave: the landmark list, and the photos in which no face was found (relative paths).</summary>
+    public sealed record Result(string LandmarkList, IReadOnlyList<string> WithoutFace, string CacheFolder);
+
+    /// <summary>
+    /// Null when <paramref name="data"/> (an image folder DIR/&lt;identity&gt;/&lt;image&gt;) holds aligned faces; else the
+    /// detected landmarks of its photos (a line on stdout says where they come from and lists photos without a face).
+    /// </summary>
+    public static Result? For(string data)
+    {
+        if (!Directory.Exists(data)) return null; // list files keep their own landmark handling
+        var photos = PhotoFolder.List(data);
+        if (photos.Take(8).All(p => IsAlignedSize(p.Path))) return null;
+        string cache = Path.Combine(CacheFolder.Root, "detections", Fingerprint(data, photos));
+        string list = Path.Combine(cache, "landmarks.txt"), none = Path.Combine(cache, "no-face.txt"), faces = Path.Combine(cache, "faces.json");
+        if (File.Exists(list) && File.Exists(none))
+        {
+            var cached = File.ReadAllLines(none).Where(l => l.Length > 0).ToList();
+            Console.WriteLine($"landmarks of {photos.Count} photos under '{data}': detected earlier, cached in {cache}{Missing(cached)}");
+            return new Result(list, cached, cache);
+        }
+        Console.WriteLine($"no --landmarks: finding the faces of {photos.Count} photos under '{data}' (cached in {cache})");
+        using var detector = new FaceDetector();
+        var results = DetectCommand.Detect(detector, photos, null);
+        Directory.CreateDirectory(cache);
+        new FacesFile(results).Save(faces);
+        var withoutFace = results.Where(r => r.Faces.Count == 0).Select(r => r.Path).ToList();
+        LandmarkListFile.Write(list, results.Where(r => r.Faces.Count > 0)
+            .Select(r => new LandmarkEntry(r.Path, r.Faces.MaxBy(f => f.Box[2] * f.Box[3])!.Landmarks.Select(l => new Point2f(l[0], l[1])).ToArray())));
+        AtomicFile.WriteAllText(none, string.Concat(withoutFace.Select(p => p + "\n")));
+        Console.WriteLine($"faces found in {photos.Count - withoutFace.Count} of {photos.Count} photos{Missing(withoutFace)}");
+        return new Result(list, withoutFace, cache);
+    }
+
+    private static string Missing(IReadOnlyList<string> withoutFace) => withoutFace.Count == 0 ? ""
+        : $"; no face in {withoutFace.Count} (left out): {string.Join(", ", withoutFace.Take(10))}{(withoutFace.Count > 10 ? ", …" : "")}";
+
+    private static bool IsAlignedSize(string path)
+    {
+        var header = new byte[64 * 1024];
+        int read;
+        using (var file = File.OpenRead(path)) read = file.Read(header);
+        var size = ImageHeader.Size(header.AsSpan(0, read));
+        if (size is null)
+        {
+            using var image = PhotoReader.Read(path);
+            size = (image.Width, image.Height);
+        }
+        return size.Value.Height == 112 && size.Value.Width is 96 or 112;
+    }
+
+    private static string Fingerprint(string data, IReadOnlyList<(string Path, string Relative)> photos)
+    {
+        var text = new StringBuilder(Path.GetFullPath(data)).Append('\n');
+        foreach (var (path, relative) in photos)
+        {
+            var info = new FileInfo(path);
+            text.Append(relative).Append('\t').Append(info.Length).Append('\t').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
+    }
+}
