@@ -1,5 +1,7 @@
 // Embeds three photos of a landmark list (two of one identity, one of another) and verifies the two pairs with the
-// threshold stamped into the model. Usage: PackageConsumer MODEL IMAGE_ROOT LANDMARKS
+// threshold stamped into the model; then, with no landmarks at all, finds the faces of two real photos and verifies
+// their most prominent faces (the detector comes with the packages).
+// Usage: PackageConsumer MODEL IMAGE_ROOT LANDMARKS PHOTO_A PHOTO_B
 using SphereFace.Alignment.Formats;
 using SphereFace.Extensions;
 using SphereFace.Inference;
@@ -21,4 +23,9 @@ using var generator = new FaceEmbeddingGenerator(embedder);
 var generated = await generator.GenerateAsync([FaceImage.FromFile(Path.Combine(args[1], first.RelativePath), first.Points)]);
 bool agrees = generated[0].Vector.Span.SequenceEqual(Embed(first));
 Console.WriteLine($"IEmbeddingGenerator: {generated[0].Vector.Length}-d, equal to Embed: {agrees}");
-return agrees ? 0 : 1;
+
+// Photos as they are: the Embedder detects the faces.
+var faces = embedder.EmbedFaces(args[3]);
+var photos = embedder.Verify(FaceImage.FromFile(args[3]), FaceImage.FromFile(args[4]));
+Console.WriteLine($"{Path.GetFileName(args[3])}: {faces.Count} faces found; most prominent faces of the two photos: cosine {photos.Score:F4}, same {photos.Same}");
+return agrees && faces.Count > 0 ? 0 : 1;
