@@ -80,7 +80,7 @@ public sealed partial class Embedder
         if (owned) decoded.Add(bgr);
         if (AcceptsAlignedSize(bgr.Width, bgr.Height)) return FaceImage.FromMat(bgr, null, face.Name);
         var best = Detector.DetectMostProminent(bgr)
-            ?? throw new SphereFaceException(SphereFaceErrorCode.NoFaceFound, $"{face.Name}: no face found ({bgr.Width}×{bgr.Height} photo).");
+            ?? throw new SphereFaceException(SphereFaceErrorCode.NoFaceFound, $"{face.Name}: no face found ({bgr.Width}×{bgr.Height} photo); give its 5 landmarks if the detector misses a face there.");
         return FaceImage.FromMat(bgr, best.Landmarks, face.Name);
     }
 }

@@ -30,14 +30,16 @@ internal static class DetectedLandmarks
     {
         if (!Directory.Exists(data)) return null; // list files keep their own landmark handling
         var photos = PhotoFolder.List(data);
-        if (photos.Take(8).All(p => IsAlignedSize(p.Path))) return null;
+        // Unreadable files decide nothing here: the loaders skip and report them (or stop on them with --strict).
+        var sizes = photos.Select(p => AlignedSize(p.Path)).Where(s => s is not null).Take(8).ToList();
+        if (sizes.Count == 0 || sizes.All(s => s == true)) return null;
         string cache = Path.Combine(CacheFolder.Root, "detections", Fingerprint(data, photos));
         string list = Path.Combine(cache, "landmarks.txt"), none = Path.Combine(cache, "no-face.txt"), faces = Path.Combine(cache, "faces.json");
         if (File.Exists(list) && File.Exists(none))
         {
             var cached = File.ReadAllLines(none).Where(l => l.Length > 0).ToList();
             Console.WriteLine($"landmarks of {photos.Count} photos under '{data}': detected earlier, cached in {cache}{Missing(cached)}");
-            return new Result(list, cached, cache);
+            return Usable(new Result(list, cached, cache), data, photos.Count);
         }
         Console.WriteLine($"no --landmarks: finding the faces of {photos.Count} photos under '{data}' (cached in {cache})");
         using var detector = new FaceDetector();
@@ -49,24 +51,37 @@ internal static class DetectedLandmarks
             .Select(r => new LandmarkEntry(r.Path, r.Faces.MaxBy(f => f.Box[2] * f.Box[3])!.Landmarks.Select(l => new Point2f(l[0], l[1])).ToArray())));
         AtomicFile.WriteAllText(none, string.Concat(withoutFace.Select(p => p + "\n")));
         Console.WriteLine($"faces found in {photos.Count - withoutFace.Count} of {photos.Count} photos{Missing(withoutFace)}");
-        return new Result(list, withoutFace, cache);
+        return Usable(new Result(list, withoutFace, cache), data, photos.Count);
     }
+
+    /// <summary>The result, unless no photo had a face: that is one error naming the photos and the way out.</summary>
+    private static Result Usable(Result result, string data, int photos) => result.WithoutFace.Count < photos ? result
+        : throw new InvalidDataException($"no face found in any of the {photos} photos under '{data}' " +
+            $"({string.Join(", ", result.WithoutFace.Take(3))}{(photos > 3 ? ", …" : "")}); give their 5 points with --landmarks, or aligned 112×96 faces.");
 
     private static string Missing(IReadOnlyList<string> withoutFace) => withoutFace.Count == 0 ? ""
         : $"; no face in {withoutFace.Count} (left out): {string.Join(", ", withoutFace.Take(10))}{(withoutFace.Count > 10 ? ", …" : "")}";
 
-    private static bool IsAlignedSize(string path)
+    /// <summary>Whether the image is of an aligned face's size; null when it cannot be read.</summary>
+    private static bool? AlignedSize(string path)
     {
-        var header = new byte[64 * 1024];
-        int read;
-        using (var file = File.OpenRead(path)) read = file.Read(header);
-        var size = ImageHeader.Size(header.AsSpan(0, read));
-        if (size is null)
+        try
         {
-            using var image = PhotoReader.Read(path);
-            size = (image.Width, image.Height);
+            var header = new byte[64 * 1024];
+            int read;
+            using (var file = File.OpenRead(path)) read = file.Read(header);
+            var size = ImageHeader.Size(header.AsSpan(0, read));
+            if (size is null)
+            {
+                using var image = PhotoReader.Read(path);
+                size = (image.Width, image.Height);
+            }
+            return size.Value.Height == 112 && size.Value.Width is 96 or 112;
         }
-        return size.Value.Height == 112 && size.Value.Width is 96 or 112;
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
     }
 
     private static string Fingerprint(string data, IReadOnlyList<(string Path, string Relative)> photos)

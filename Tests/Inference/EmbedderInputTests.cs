@@ -1,5 +1,6 @@
 using OpenCvSharp;
 using SphereFace.Inference;
+using SphereFace.Models.Errors;
 using SphereFace.Tests.Support;
 using static SphereFace.Tests.Inference.EmbedderFixture;
 
@@ -73,7 +74,9 @@ public sealed class EmbedderInputTests
         StringAssert.Contains(Assert.ThrowsExactly<FileNotFoundException>(() => embedder.Embed(dir.File("missing.png"), Landmarks)).Message, "missing.png");
         using var deep = new Mat(112, 96, MatType.CV_16UC3, Scalar.All(100));
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => embedder.EmbedAligned(deep)).Message, "CV_8UC3");
-        var unaligned = Assert.ThrowsExactly<ArgumentException>(() => embedder.Embed(FaceImage.FromMat(Photo(), null, "big photo")));
+        // A photo without landmarks goes to the detector; random pixels hold no face: the typed outcome, naming the photo.
+        var unaligned = Assert.ThrowsExactly<SphereFaceException>(() => embedder.Embed(FaceImage.FromMat(Photo(), null, "big photo")));
+        Assert.AreEqual(SphereFaceErrorCode.NoFaceFound, unaligned.Code);
         StringAssert.Contains(unaligned.Message, "big photo");
         StringAssert.Contains(unaligned.Message, "landmarks");
         Assert.ThrowsExactly<ArgumentException>(() => FaceImage.FromFile("x.png", Landmarks[..4]));

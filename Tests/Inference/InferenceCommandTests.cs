@@ -65,7 +65,7 @@ public sealed class InferenceCommandTests
     }
 
     [TestMethod]
-    public void EmbedRejectsWrongSizedImagesWithoutLandmarks()
+    public void EmbedOfPhotosWithoutAnyFaceNamesThemAndTheLandmarksOption()
     {
         using var dir = new TempDir();
         string root = dir.File("big");
