@@ -1,3 +1,4 @@
+using SphereFace.Models.Native;
 using Microsoft.ML.OnnxRuntime;
 using OpenCvSharp;
 using SphereFace.Alignment;
@@ -40,7 +41,7 @@ public sealed class FaceDetector : IDisposable
         if (!(_options.MinScore is >= 0 and <= 1)) throw new ArgumentException($"MinScore must be in [0, 1], got {_options.MinScore}.");
         if (!(_options.MergeOverlap is > 0 and <= 1)) throw new ArgumentException($"MergeOverlap must be in (0, 1], got {_options.MergeOverlap}.");
         if (_options.MaxFaces < 1) throw new ArgumentException($"MaxFaces must be ≥ 1, got {_options.MaxFaces}.");
-        if (_options.IntraOpThreads < 0) throw new ArgumentException($"IntraOpThreads must be ≥ 0, got {_options.IntraOpThreads}.");
+        ThreadCount.Check(_options.IntraOpThreads, "IntraOpThreads");
         if (_options.MaxPixels < 1) throw new ArgumentException($"MaxPixels must be ≥ 1, got {_options.MaxPixels}.");
         using var so = new SessionOptions { IntraOpNumThreads = _options.IntraOpThreads, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         // Two sessions, and usually an embedder's beside them: workers spinning after one run would take the cores the

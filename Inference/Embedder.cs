@@ -52,7 +52,7 @@ public sealed partial class Embedder : IDisposable
         options ??= new EmbedderOptions();
         ExecutionDevices.EnsureAvailable(options.Device);
         if (options.MaxBatch < 1) throw new ArgumentException($"MaxBatch must be ≥ 1, got {options.MaxBatch}.");
-        if (options.IntraOpThreads < 0) throw new ArgumentException($"IntraOpThreads must be ≥ 0, got {options.IntraOpThreads}.");
+        ThreadCount.Check(options.IntraOpThreads, "IntraOpThreads");
         ModelPath = modelPath;
         var model = EmbeddingModelCheck.LoadModel(modelPath);
         Contract = EmbeddingModelCheck.ReadContract(model, modelPath);

@@ -32,8 +32,10 @@ internal static class DetectCommand
         cmd.SetAction(p => CliAction.Run(() =>
         {
             string outPath = Path.GetFullPath(p.GetValue(output)!);
+            Inputs.OutputPaths.Check(outPath, "--out", (p.GetValue(data), "--data"));
+            if (p.GetValue(landmarks) is { } landmarkList) Inputs.OutputPaths.Check(landmarkList, "--landmarks-out", (p.GetValue(data), "--data"), (outPath, "--out"));
             var photos = PhotoFolder.List(p.GetValue(data)!);
-            using var detector = new FaceDetector(new FaceDetectorOptions { MinScore = p.GetValue(minScore), MinLandmarkScore = p.GetValue(minPresence), IntraOpThreads = p.GetValue(threads) });
+            using var detector = new FaceDetector(new FaceDetectorOptions { MinScore = p.GetValue(minScore), MinLandmarkScore = p.GetValue(minPresence), IntraOpThreads = Models.Native.ThreadCount.Check(p.GetValue(threads), "--threads") });
             var results = Detect(detector, photos, p.GetValue(draw));
             new FacesFile(results).Save(outPath);
             int faces = results.Sum(r => r.Faces.Count);

@@ -21,6 +21,9 @@ internal static class EmbedCommand
         {
             string npy = p.GetValue(output)!;
             if (!npy.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--out must end in .npy, got '{npy}'.");
+            var read = new (string?, string)[] { (p.GetValue(args.Data), "--data"), (p.GetValue(args.Landmarks), "--landmarks"), (p.GetValue(args.Model), "--model") };
+            OutputPaths.Check(npy, "--out", read);
+            OutputPaths.Check(Path.ChangeExtension(npy, ".txt"), "--out's path list", read);
             using var embedder = args.Open(p);
             var inputs = FaceInputs.Load(args.RequireData(p, "the images to embed"), p.GetValue(args.Landmarks));
             var clock = Stopwatch.StartNew();

@@ -32,7 +32,7 @@ internal sealed class EmbedderArguments
         {
             FlipConcatenation = p.GetValue(FlipConcat),
             MaxBatch = batch,
-            IntraOpThreads = p.GetValue(Threads),
+            IntraOpThreads = Models.Native.ThreadCount.Check(p.GetValue(Threads), "--threads"),
             Device = ExecutionDevices.Parse(p.GetValue(Device)!),
             Kernels = Options.KernelsOption.Parse(p, Kernels),
             Log = line => Console.Error.WriteLine($"sphereface: {line}"),

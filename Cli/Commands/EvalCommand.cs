@@ -42,6 +42,11 @@ internal static class EvalCommand
             string images = binFile is null ? args.RequireData(p, $"the images of the {name} protocol") : "";
             int batch = p.GetValue(args.Batch);
             bool strict = p.GetValue(args.Strict);
+            if (p.GetValue(trials) is < 1 or > 1000) throw new ArgumentException($"--trials must be in 1…1000, got {p.GetValue(trials)}.");
+            string stem = Path.ChangeExtension(json, null);
+            var read = new (string?, string)[] { (model, "--model"), (p.GetValue(pairs), "--pairs"), (binFile, "--bin"), (p.GetValue(args.Data), "--data"),
+                (p.GetValue(args.Landmarks), "--landmarks"), (p.GetValue(distractors), "--distractors"), (p.GetValue(distractorLandmarks), "--distractor-landmarks") };
+            foreach (var written in new[] { json, stem + "-roc.png", stem + "-angles.png" }) OutputPaths.Check(written, "--out", read);
             if (p.GetValue(stamp) && name != "lfw") throw new ArgumentException($"--stamp needs --protocol lfw (labelled pairs to calibrate on), not {name}.");
             IReadOnlyList<VerificationThresholds>? thresholds = null;
             using var embedder = args.Open(p);
@@ -65,7 +70,6 @@ internal static class EvalCommand
                     var result = LfwVerification.Evaluate(embedded.Embeddings, usable);
                     thresholds = ThresholdCalibration.FromPairs(embedded.Embeddings, usable, embedder.FlipConcatenation);
                     report = result.ToReport(model) with { Thresholds = thresholds };
-                    string stem = Path.ChangeExtension(json, null);
                     RocPlot.Save(result.Roc, stem + "-roc.png", $"{Path.GetFileName(model)}: LFW ROC");
                     var angles = AngleHistogramPlot.ToDegrees(result.Scores);
                     AngleHistogramPlot.Save(angles.Where((_, i) => result.Same[i]).ToList(), angles.Where((_, i) => !result.Same[i]).ToList(),

@@ -15,6 +15,7 @@ internal static class ExportCommand
         {
             string source = p.GetValue(checkpoint)!;
             string target = p.GetValue(outPath) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, "embedding.onnx");
+            Inputs.OutputPaths.Check(target, "--out", (source, "--checkpoint"));
             var model = CheckpointExport.Export(source, target);
             string iterations = model.MetadataProps.First(m => m.Key.EndsWith("trained_iterations", StringComparison.Ordinal)).Value;
             Console.WriteLine($"{model.Graph.Name}: weights after {iterations} iterations from {source} → {target}");

@@ -15,6 +15,7 @@ internal static class PlotCommand
         {
             string csv = p.GetValue(log)!;
             string png = p.GetValue(output) ?? Path.ChangeExtension(csv, ".png");
+            Inputs.OutputPaths.Check(png, "--out", (csv, "--log"));
             var data = TrainingLog.Read(csv);
             TrainingCurvesPlot.Save(data, png, $"training: {Path.GetFileName(csv)}");
             Console.WriteLine($"{data.Rows} logged iterations → {png}");

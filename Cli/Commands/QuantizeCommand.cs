@@ -42,6 +42,7 @@ internal static class QuantizeCommand
                 var m => throw new ArgumentException($"--method must be percentile or minmax, got '{m}'."),
             };
             string target = p.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, "embedding.int8.onnx");
+            Inputs.OutputPaths.Check(target, "--out", (source, "--model"), (p.GetValue(data), "--data"), (p.GetValue(landmarks), "--landmarks"));
             var fp32 = ModelFile.Load(source);
             var contract = InputContract.FromModel(fp32, source);
             var calibration = Spread(FaceInputs.Load(p.GetValue(data)!, p.GetValue(landmarks), p.GetValue(identities)), count);

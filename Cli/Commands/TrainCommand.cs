@@ -96,7 +96,7 @@ internal static class TrainCommand
                 request.CheckFixedByGraph(spec, withGraph, graphDir);
                 spec = withGraph;
             }
-            spec = WithClasses(spec, request, graph is not null);
+            spec = WithClasses(WithDetectedLandmarks(spec, parallel), request, graph is not null);
         }
         spec = ForDevice(spec.Validate(), graph);
         // The run records what `auto` chose on this machine, so its config.json says which kernels trained it; a
@@ -115,9 +115,13 @@ internal static class TrainCommand
         // Every rank must train the same thing: compared before anything is written.
         parallel?.Agree("the effective run spec", spec.ToJson(), "give every rank the same flags, --config file and paths.");
         string folderPath = spec.Output.Folder ?? throw new ArgumentException("--out (output.folder) is required unless --resume is given.");
+        // One process writes a run folder: the lock comes before anything in it is read, cleaned or written.
+        using var folderLock = writer ? RunFolderLock.Acquire(folderPath) : null;
         var runFolder = writer ? new RunFolder(folderPath) : RunFolder.Named(folderPath);
         if (checkpoint is null && File.Exists(runFolder.CheckpointFile))
             throw new IOException($"Run folder '{runFolder.Root}' already holds a checkpoint; continue it with --resume {runFolder.CheckpointFile} or choose another --out.");
+        if (checkpoint is null && writer && runFolder.StartMetricsAnew())
+            Console.Error.WriteLine($"sphereface: {runFolder.MetricsFile} of an earlier run that saved no checkpoint is started anew");
         var resumedFolder = checkpoint is null ? null : RunFolder.Named(Path.GetDirectoryName(Path.GetFullPath(resumePath!))!);
         if (checkpoint is not null && writer) runFolder.ContinueFrom(resumedFolder!, checkpoint.Iteration);
         graph ??= checkpoint is null ? TrainGraph.FromSet(GraphFolder.Build(spec.GraphSpec)) : GraphOfResumedRun(resumedFolder!, spec, savedRanks);
@@ -127,10 +131,25 @@ internal static class TrainCommand
         return Train(spec, graph, checkpoint, resumePath, runFolder, p.GetValue(o.RecordBatches), parallel, savedRanks);
     }
 
+    /// <summary>
+    /// A folder of photos given without --landmarks trains on the detector's points (docs/detection.md): detected once,
+    /// cached, photos without a face listed and left out. Under mpirun every rank would detect at once, so there the
+    /// list comes first from <c>detect --landmarks-out</c>.
+    /// </summary>
+    private static RunSpec WithDetectedLandmarks(RunSpec spec, DataParallel? parallel)
+    {
+        var data = spec.Data;
+        if (data.Landmarks is not null || !Directory.Exists(data.Source) || !Inputs.DetectedLandmarks.NeedsDetection(data.Source)) return spec;
+        if (parallel is not null)
+            throw new ArgumentException($"'{data.Source}' holds photos without --landmarks; under mpirun give them: ./sphereface detect --data {data.Source} --out faces.json --landmarks-out landmarks.txt, then --landmarks landmarks.txt.");
+        var detected = Inputs.DetectedLandmarks.For(data.Source)!;
+        return spec with { Data = data with { Landmarks = detected.LandmarkList, SkipUnlisted = true } };
+    }
+
     /// <summary>The classes resolved from the dataset folder; a given count must match it (random data needs one).</summary>
     private static RunSpec WithClasses(RunSpec spec, RunSpecRequest request, bool fromGraph)
     {
-        int? inFolder = DataSourceSpec.Inspect(spec.Data.Source, spec.Data.Landmarks, spec.Data.IdentityList);
+        int? inFolder = DataSourceSpec.Inspect(spec.Data.Source, spec.Data.Landmarks, spec.Data.IdentityList, spec.Data.SkipUnlisted);
         if (inFolder is { } f && spec.Classes is { } c && f != c)
             throw new ArgumentException(fromGraph ? $"Graph folder '{spec.Graph}' has {c} classes but dataset '{spec.Data.Source}' has {f} identities."
                 : $"{request.Origin("classes")} asks for {c} classes but dataset '{spec.Data.Source}' has {f} identities.");

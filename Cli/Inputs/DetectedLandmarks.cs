@@ -30,9 +30,7 @@ internal static class DetectedLandmarks
     {
         if (!Directory.Exists(data)) return null; // list files keep their own landmark handling
         var photos = PhotoFolder.List(data);
-        // Unreadable files decide nothing here: the loaders skip and report them (or stop on them with --strict).
-        var sizes = photos.Select(p => AlignedSize(p.Path)).Where(s => s is not null).Take(8).ToList();
-        if (sizes.Count == 0 || sizes.All(s => s == true)) return null;
+        if (!NeedsDetection(photos)) return null;
         string cache = Path.Combine(CacheFolder.Root, "detections", Fingerprint(data, photos));
         string list = Path.Combine(cache, "landmarks.txt"), none = Path.Combine(cache, "no-face.txt"), faces = Path.Combine(cache, "faces.json");
         if (File.Exists(list) && File.Exists(none))
@@ -58,6 +56,16 @@ internal static class DetectedLandmarks
     private static Result Usable(Result result, string data, int photos) => result.WithoutFace.Count < photos ? result
         : throw new InvalidDataException($"no face found in any of the {photos} photos under '{data}' " +
             $"({string.Join(", ", result.WithoutFace.Take(3))}{(photos > 3 ? ", …" : "")}); give their 5 points with --landmarks, or aligned 112×96 faces.");
+
+    /// <summary>Whether the folder holds photos rather than aligned faces (judged by its first readable images).</summary>
+    public static bool NeedsDetection(string data) => NeedsDetection(PhotoFolder.List(data));
+
+    private static bool NeedsDetection(IReadOnlyList<(string Path, string Relative)> photos)
+    {
+        // Unreadable files decide nothing here: the loaders skip and report them (or stop on them with --strict).
+        var sizes = photos.Select(p => AlignedSize(p.Path)).Where(s => s is not null).Take(8).ToList();
+        return sizes.Count > 0 && sizes.Any(s => s == false);
+    }
 
     private static string Missing(IReadOnlyList<string> withoutFace) => withoutFace.Count == 0 ? ""
         : $"; no face in {withoutFace.Count} (left out): {string.Join(", ", withoutFace.Take(10))}{(withoutFace.Count > 10 ? ", …" : "")}";

@@ -15,6 +15,8 @@ public sealed record SphereNetConfig(int Depth = 20, bool LastRelu = false, int 
     public const int InputHeight = 112;
     /// <summary>Input width in pixels (aligned face).</summary>
     public const int InputWidth = 96;
+    /// <summary>Widest embedding: the FC weight (512·7·6 × width floats) must stay one addressable tensor.</summary>
+    public const int MaxEmbeddingSize = int.MaxValue / (512 * 7 * 6);
     /// <summary>Stage widths.</summary>
     public static readonly int[] Widths = [64, 128, 256, 512];
 
@@ -61,7 +63,7 @@ public sealed record SphereNetConfig(int Depth = 20, bool LastRelu = false, int 
             if (s.StartsWith(prefix, StringComparison.Ordinal)) { s = s[prefix.Length..]; break; }
         if (!int.TryParse(s, out int depth) || !UnitsByDepth.ContainsKey(depth))
             throw new ArgumentException($"Unknown net '{net}'; expected sphere4, sphere10, sphere20, sphere36 or sphere64.");
-        if (embeddingSize < 1) throw new ArgumentException($"Embedding size must be ≥ 1, got {embeddingSize}.");
+        if (embeddingSize is < 1 or > MaxEmbeddingSize) throw new ArgumentException($"Embedding size must be in 1…{MaxEmbeddingSize}, got {embeddingSize}.");
         return new SphereNetConfig(depth, lastRelu, embeddingSize);
     }
 }

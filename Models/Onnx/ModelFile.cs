@@ -10,7 +10,10 @@ public static class ModelFile
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically (temp file + rename).</summary>
     public static void Save(ModelProto model, string path) => AtomicFile.Write(path, model.WriteTo);
 
-    /// <summary>Reads a model, with a clear error for a missing, empty, truncated or non-ONNX file.</summary>
+    /// <summary>
+    /// Reads a model, with a clear error for a missing, empty, truncated or non-ONNX file; initializers kept as external
+    /// data in files beside it are read in (<see cref="ExternalData"/>), so the model in memory needs no folder.
+    /// </summary>
     public static ModelProto Load(string path)
     {
         if (Directory.Exists(path))
@@ -26,6 +29,7 @@ public static class ModelFile
         }
         if (model.Graph is null || model.Graph.Node.Count == 0 || model.IrVersion == 0)
             throw new InvalidDataException($"Model file '{path}' holds no ONNX graph (truncated or not an ONNX model).");
+        ExternalData.Inline(model, path);
         return model;
     }
 }

@@ -92,6 +92,16 @@ public sealed class CaffeImportTests
         var v1 = new NetParameter();
         v1.Layers.Add(new V1LayerParameter { Name = "conv1_1" });
         StringAssert.Contains(Refusal(text, v1), "V1");
+
+        // Hostile numbers and nesting: one line naming the field or the depth, never a parser crash or a stack overflow.
+        string notANumber = text.Replace("kernel_size: 3\n    stride: 2", "kernel_size: abc\n    stride: 2");
+        Assert.AreNotEqual(text, notANumber);
+        StringAssert.Contains(Refusal(notANumber, model), "kernel_size is 'abc'");
+        string overflow = text.Replace("num_output: 256", "num_output: 99999999999999999999");
+        Assert.AreNotEqual(text, overflow);
+        StringAssert.Contains(Refusal(overflow, model), "num_output");
+        string deep = string.Concat(Enumerable.Repeat("a { ", 20000)) + string.Concat(Enumerable.Repeat("} ", 20000));
+        StringAssert.Contains(Refusal(deep, model), $"nested more than {Prototxt.MaxDepth} deep");
     }
 
     [TestMethod]

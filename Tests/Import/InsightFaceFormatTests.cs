@@ -87,6 +87,26 @@ open(f"{folder}/train.idx", "w").write("\n".join(lines) + "\n")
     }
 
     [TestMethod]
+    public void ARecordZeroClaimingBillionsOfImagesIsRefusedBeforeAllocating()
+    {
+        using var dir = new TempDir();
+        // One RecordIO record (magic, length word, payload): insightface's header with two labels, the first the
+        // "images end at" count, 2e9, against an index of one key.
+        var payload = new byte[24 + 8];
+        BitConverter.GetBytes(2u).CopyTo(payload, 0);
+        BitConverter.GetBytes(2e9f).CopyTo(payload, 24);
+        BitConverter.GetBytes(3f).CopyTo(payload, 28);
+        File.WriteAllBytes(dir.File("bomb.rec"), [.. BitConverter.GetBytes(0xced7230au), .. BitConverter.GetBytes((uint)payload.Length), .. payload]);
+        File.WriteAllText(dir.File("bomb.idx"), "0\t0\n");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var message = Assert.ThrowsExactly<InvalidDataException>(() => InsightFaceRecordSet.Open(dir.File("bomb.rec"))).Message;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        StringAssert.Contains(message, "bomb.rec");
+        StringAssert.Contains(message, "has 1 keys");
+        Assert.IsLessThan(16L << 20, allocated, $"{allocated} bytes allocated before the refusal");
+    }
+
+    [TestMethod]
     public void AMalformedRecordIsRefusedNamingItsOffset()
     {
         using var dir = new TempDir();

@@ -69,6 +69,42 @@ public sealed class TrainReliabilityTests
         Assert.IsFalse(File.Exists(dir.File("e.onnx")));
     }
 
+    /// <summary>The checkpoint at <paramref name="path"/> with its safetensors header edited (data bytes unchanged).</summary>
+    private static string EditedHeader(string path, string output, Action<System.Text.Json.Nodes.JsonObject> edit)
+    {
+        var bytes = File.ReadAllBytes(path);
+        int length = (int)BitConverter.ToUInt64(bytes, 0);
+        var header = System.Text.Json.Nodes.JsonNode.Parse(bytes.AsSpan(8, length))!.AsObject();
+        edit(header);
+        var edited = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString());
+        File.WriteAllBytes(output, [.. BitConverter.GetBytes((ulong)edited.Length), .. edited, .. bytes.AsSpan(8 + length)]);
+        return output;
+    }
+
+    [TestMethod]
+    public void ACheckpointAlteredAfterItWasWrittenIsRefused()
+    {
+        using var dir = new TempDir();
+        Train(dir.File("run"), 1);
+        string path = dir.File("run/checkpoint.safetensors");
+        var good = CheckpointFile.Load(path);
+        string Refusal(string name, Action<System.Text.Json.Nodes.JsonObject> edit)
+        {
+            string edited = EditedHeader(path, dir.File(name), edit);
+            return Assert.ThrowsExactly<InvalidDataException>(() => CheckpointFile.Load(edited)).Message;
+        }
+        // Without the checksums entry a flipped bit would load silently: the entry is required.
+        StringAssert.Contains(Refusal("no-sums.safetensors", h => h["__metadata__"]!.AsObject().Remove(TensorChecksums.Key)), "has no 'checksums' metadata entry");
+        // A 2-D tensor's shape transposed: the same byte count, another tensor.
+        var matrix = good.Tensors.First(t => t.Shape.Length == 2 && t.Shape[0] != t.Shape[1]);
+        string transposed = Refusal("shape.safetensors", h => h[matrix.Name]!["shape"] = new System.Text.Json.Nodes.JsonArray(matrix.Shape[1], matrix.Shape[0]));
+        StringAssert.Contains(transposed, $"tensor '{matrix.Name}' does not match its checksum");
+        // An edited metadata value.
+        StringAssert.Contains(Refusal("meta.safetensors", h => h["__metadata__"]!["info.threads"] = "64"), "metadata does not match its checksum");
+        Assert.IsNotNull(EditedHeader(path, dir.File("same.safetensors"), _ => { }));
+        Assert.AreEqual(good.Iteration, CheckpointFile.Load(dir.File("same.safetensors")).Iteration, "an unedited rewrite still loads");
+    }
+
     [TestMethod]
     public void ExportRefusesTensorsOfAnotherNetUnderTheCheckpointsNetName()
     {
@@ -114,7 +150,7 @@ public sealed class TrainReliabilityTests
     [DataRow("--flip-probability", "2", "data.flip_probability must be in [0, 1]")]
     [DataRow("--momentum", "2", "solver.momentum must be in [0, 1)")]
     [DataRow("--weight-decay", "-1", "solver.weight_decay must be a finite number ≥ 0")]
-    [DataRow("--workers", "0", "data.workers must be at least 1")]
+    [DataRow("--workers", "0", "data.workers must be in 1…")]
     [DataRow("--device", "gpu", "Unknown device 'gpu'")]
     [DataRow("--classes", "9000000", "exceeds one tensor's limit")]
     [DataRow("--data", "random:100000", "random:N with N in 1…")]

@@ -30,26 +30,22 @@ public static class CheckpointFile
             [ConfigKey] = checkpoint.ConfigJson,
             [CarriedTensorFile.KindsKey] = CarriedTensorFile.KindsJson(checkpoint.Tensors.Select(t => new CarriedTensor(t.Name, t.Shape, checkpoint.KindOf(t.Name)))),
             [WindowKey] = JsonSerializer.Serialize(checkpoint.Window, JsonOptions),
-            [TensorChecksums.Key] = TensorChecksums.Compute(checkpoint.Tensors),
         };
         foreach (var (k, v) in checkpoint.Info) metadata[InfoPrefix + k] = v;
+        metadata[TensorChecksums.Key] = TensorChecksums.Compute(checkpoint.Tensors, metadata);
         AtomicFile.Write(path, s => SafeTensors.Write(s, checkpoint.Tensors, metadata));
     }
 
     /// <summary>
     /// Reads a checkpoint; a missing, truncated or corrupt file (bytes that no longer match the checksums, NaN or
-    /// infinite values), or one that is not a SphereFace checkpoint, is an error naming the file and the problem.
-    /// Checkpoints written before checksums existed are read without that check.
+    /// infinite values, a missing checksum entry, a changed shape or metadata value), or one that is not a SphereFace
+    /// checkpoint, is an error naming the file and the problem.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not a valid checkpoint; the message says why.</exception>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     public static Checkpoint Load(string path)
     {
         var (tensors, metadata) = SafeTensors.Read(path);
-        if (metadata.TryGetValue(TensorChecksums.Key, out var checksums)) TensorChecksums.Verify(tensors, checksums, path);
-        foreach (var t in tensors)
-            if (Runs.TrainingRun.IndexOfNonFinite(t.Data) is int i and >= 0)
-                throw new InvalidDataException($"'{path}': tensor '{t.Name}' holds {t.Data[i]} at index {i}; a checkpoint holds finite values only.");
         string Get(string key) => metadata.TryGetValue(key, out var v) ? v
             : throw new InvalidDataException($"'{path}' is not a SphereFace checkpoint: metadata entry '{key}' is missing.");
         if (Get(FormatKey) != Checkpoint.Format)
@@ -80,13 +76,20 @@ public static class CheckpointFile
             }
             if (window.Steps < 0) throw new InvalidDataException($"'{path}': {WindowKey} has a negative step count.");
         }
+        var (net, loss, config) = (Get(NetKey), Get(LossKey), Get(ConfigKey));
+        // What the file says it is was checked above, so a file of another kind or version is named as such; now that
+        // it was not changed after it was written, and holds finite values only.
+        TensorChecksums.Verify(tensors, metadata, path);
+        foreach (var t in tensors)
+            if (Runs.TrainingRun.IndexOfNonFinite(t.Data) is int i and >= 0)
+                throw new InvalidDataException($"'{path}': tensor '{t.Name}' holds {t.Data[i]} at index {i}; a checkpoint holds finite values only.");
         return new Checkpoint
         {
             Iteration = iteration,
-            Net = Get(NetKey),
-            Loss = Get(LossKey),
+            Net = net,
+            Loss = loss,
             SampleOrder = new SampleOrderState(order.Seed, order.Epoch, order.Position),
-            ConfigJson = Get(ConfigKey),
+            ConfigJson = config,
             Info = metadata.Where(kv => kv.Key.StartsWith(InfoPrefix, StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key[InfoPrefix.Length..], kv => kv.Value),
             Tensors = tensors,

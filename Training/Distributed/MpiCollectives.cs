@@ -16,8 +16,8 @@ public sealed unsafe class MpiCollectives : ICollectives, IDisposable
     public const string LibraryName = "libsphereface_mpi.so";
     /// <summary>Environment variable naming another location of the shim.</summary>
     public const string PathVariable = "SPHEREFACE_MPI_SHIM";
-    /// <summary>Exit status of a job aborted by the watchdog.</summary>
-    public const int AbortStatus = 3;
+    /// <summary>Exit status of a job aborted by the watchdog (a collective timed out); not 3, which means a diverged run.</summary>
+    public const int AbortStatus = 4;
 
     private readonly IntPtr _library;
     private readonly delegate* unmanaged<float*, long, int> _sumF32;

@@ -29,7 +29,7 @@ public static class DataSourceSpec
     /// Checks <paramref name="spec"/>; for a dataset folder returns its number of identities (loading the folder
     /// listing and landmark list), for random data returns null. Errors name the value.
     /// </summary>
-    public static int? Inspect(string spec, string? landmarks, string? identityList = null)
+    public static int? Inspect(string spec, string? landmarks, string? identityList = null, bool skipUnlisted = false)
     {
         if (IsRandom(spec)) { RandomCount(spec); return null; }
         if (InsightFaceRecordSet.IsRecordFile(spec))
@@ -40,8 +40,10 @@ public static class DataSourceSpec
         }
         if (!Directory.Exists(spec))
             throw new DirectoryNotFoundException($"data source '{spec}' is neither random:N, an insightface .rec file nor an existing dataset folder.");
-        return FaceDataset.Load(spec, landmarks, Identities(identityList)).Identities.Count;
+        return FaceDataset.Load(spec, landmarks, Identities(identityList), Missing(skipUnlisted)).Identities.Count;
     }
+
+    private static MissingLandmarks Missing(bool skipUnlisted) => skipUnlisted ? MissingLandmarks.Skip : MissingLandmarks.Error;
 
     /// <summary>The identities named by a list file (one per line), or null for all.</summary>
     private static IReadOnlyList<string>? Identities(string? identityList) =>
@@ -68,7 +70,7 @@ public static class DataSourceSpec
             CheckRecordOptions(data.Source, data.Landmarks, data.IdentityList);
             records = InsightFaceRecordSet.Open(data.Source);
         }
-        var dataset = records?.Dataset ?? FaceDataset.Load(data.Source, data.Landmarks, Identities(data.IdentityList));
+        var dataset = records?.Dataset ?? FaceDataset.Load(data.Source, data.Landmarks, Identities(data.IdentityList), Missing(data.SkipUnlisted));
         if (records is not null && dataset.Identities.Count != spec.ClassCount)
         {
             records.Dispose();

@@ -65,6 +65,17 @@ public sealed class RunFolder
     }
 
     /// <summary>
+    /// A new run in a folder whose earlier run saved no checkpoint: that run's metrics rows describe nothing that can be
+    /// resumed, so the file starts anew rather than holding two runs' rows. True when there was such a file.
+    /// </summary>
+    public bool StartMetricsAnew()
+    {
+        if (!File.Exists(MetricsFile)) return false;
+        File.Delete(MetricsFile);
+        return true;
+    }
+
+    /// <summary>
     /// Refuses to resume a run from <paramref name="own"/> (the checkpoint's folder) into <paramref name="target"/>
     /// when the target is another folder that is not empty: a run folder belongs to one run.
     /// </summary>

@@ -117,6 +117,8 @@ public sealed record RunSpec
     public RunSpec Validate()
     {
         if (Version != CurrentVersion) throw new RunSpecException("version", $"version is {Version}; this program reads run specs of version {CurrentVersion}.");
+        if (Net.EmbeddingSize is < 1 or > SphereNetConfig.MaxEmbeddingSize)
+            throw new RunSpecException("net.embedding_size", $"net.embedding_size must be in 1…{SphereNetConfig.MaxEmbeddingSize}, got {Net.EmbeddingSize}.");
         Wrap("net", () => _ = NetConfig);
         Wrap("loss", () => Loss.Rule.Validate(Loss));
         if (Classes is { } c && c < 2) throw new RunSpecException("classes", $"classes must be at least 2, got {c}.");
@@ -138,10 +140,10 @@ public sealed record RunSpec
             if (!(v >= 0) || !float.IsFinite(v)) throw new RunSpecException($"lambda.{field}", $"lambda.{field} must be a finite number ≥ 0, got {v}.");
         if (string.IsNullOrWhiteSpace(Data.Source)) throw new RunSpecException("data.source", "data.source is empty (a dataset folder or random:N).");
         if (DataSourceSpec.IsRandom(Data.Source)) Wrap("data.source", () => DataSourceSpec.Inspect(Data.Source, null));
-        if (Data.Workers < 1) throw new RunSpecException("data.workers", $"data.workers must be at least 1, got {Data.Workers}.");
+        if (Data.Workers is < 1 or > ThreadCount.Max) throw new RunSpecException("data.workers", $"data.workers must be in 1…{ThreadCount.Max}, got {Data.Workers}.");
         if (!(Data.FlipProbability >= 0 && Data.FlipProbability <= 1)) throw new RunSpecException("data.flip_probability", $"data.flip_probability must be in [0, 1], got {Data.FlipProbability}.");
         Wrap("machine.device", () => ExecutionDeviceName(Machine.Device));
-        if (Machine.Threads < 0) throw new RunSpecException("machine.threads", $"machine.threads must be ≥ 0 (0 = one per core), got {Machine.Threads}.");
+        if (Machine.Threads is < 0 or > ThreadCount.Max) throw new RunSpecException("machine.threads", $"machine.threads must be in 0…{ThreadCount.Max} (0 = one per core), got {Machine.Threads}.");
         if (Machine.Ranks < 1) throw new RunSpecException("machine.ranks", $"machine.ranks must be ≥ 1, got {Machine.Ranks}.");
         if (Batch % Machine.Ranks != 0)
             throw new RunSpecException("batch", $"batch {Batch} cannot be split over {Machine.Ranks} ranks: the global batch must be a multiple of the rank count.");

@@ -71,6 +71,11 @@ public sealed record DataSpec
     public string? Landmarks { get; init; }
     /// <summary>A file naming the identities to train on, one per line (null: every identity folder).</summary>
     public string? IdentityList { get; init; }
+    /// <summary>
+    /// Images the landmark list does not mention are left out rather than refused: set for a list the detector wrote,
+    /// which has no entry for a photo without a face.
+    /// </summary>
+    public bool SkipUnlisted { get; init; }
     /// <summary>Decode and align threads, ≥ 1.</summary>
     public int Workers { get; init; } = 2;
     /// <summary>Probability of a horizontal flip per image, in [0, 1].</summary>

@@ -140,7 +140,9 @@ public static class CaffeSphereNetImport
         {
             var v = p.Scalars(field);
             if (v.Count > 1 && v.Distinct().Count() > 1) throw new InvalidDataException($"{where}: {field} differs by axis ({string.Join(",", v)}); expected {fallback} for both.");
-            return v.Count == 0 ? fallback : long.Parse(v[0], System.Globalization.CultureInfo.InvariantCulture);
+            return v.Count == 0 ? fallback
+                : long.TryParse(v[0], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out long n) ? n
+                : throw new InvalidDataException($"{where}: {field} is '{v[0]}'; expected an integer.");
         }
         var actual = (Outputs: p.Integer("num_output", 0), Kernel: Single("kernel_size", 0), Stride: Single("stride", 1), Pad: Single("pad", 0), Group: p.Integer("group", 1));
         var wanted = (Outputs: e.Outputs, Kernel: 3L, Stride: (long)e.Stride, Pad: 1L, Group: 1L);

@@ -37,20 +37,25 @@ public sealed class TextMessage
 /// <summary>Reads protobuf's text format (see <see cref="TextMessage"/>).</summary>
 public static class Prototxt
 {
+    /// <summary>Deepest nesting of messages accepted (Caffe's nets nest four deep); deeper input is refused, not recursed into.</summary>
+    public const int MaxDepth = 64;
+
     /// <summary>Parses <paramref name="text"/>; <paramref name="source"/> names it in errors, with the line.</summary>
     /// <exception cref="InvalidDataException">The text is not well formed; the message gives the line.</exception>
     public static TextMessage Parse(string text, string source)
     {
         var tokens = Tokenize(text, source);
         int i = 0;
-        var root = ParseFields(tokens, ref i, source, topLevel: true);
+        var root = ParseFields(tokens, ref i, source, depth: 0);
         return root;
     }
 
     private readonly record struct Token(string Text, bool Quoted, int Line);
 
-    private static TextMessage ParseFields(List<Token> t, ref int i, string source, bool topLevel)
+    private static TextMessage ParseFields(List<Token> t, ref int i, string source, int depth)
     {
+        bool topLevel = depth == 0;
+        if (depth > MaxDepth) throw Error(source, t[i - 1], $"messages nested more than {MaxDepth} deep");
         var message = new TextMessage();
         while (i < t.Count)
         {
@@ -70,7 +75,7 @@ public static class Prototxt
             if (!next.Quoted && (next.Text == "{" || next.Text == "<"))
             {
                 i++;
-                message.Add(name.Text, ParseFields(t, ref i, source, topLevel: false));
+                message.Add(name.Text, ParseFields(t, ref i, source, depth + 1));
             }
             else if (!next.Quoted && next.Text == "[")
             {
@@ -78,7 +83,7 @@ public static class Prototxt
                 while (i < t.Count && !(t[i].Text == "]" && !t[i].Quoted))
                 {
                     if (!t[i].Quoted && t[i].Text == ",") { i++; continue; }
-                    if (!t[i].Quoted && t[i].Text == "{") { i++; message.Add(name.Text, ParseFields(t, ref i, source, false)); continue; }
+                    if (!t[i].Quoted && t[i].Text == "{") { i++; message.Add(name.Text, ParseFields(t, ref i, source, depth + 1)); continue; }
                     message.Add(name.Text, t[i++].Text);
                 }
                 if (i >= t.Count) throw Error(source, next, "'[' without a matching ']'");

@@ -57,8 +57,12 @@ public sealed class InsightFaceRecordSet : IDisposable
                 var (flag, labels) = Header(rec.Read(first), rec.Path, first);
                 if (flag > 0 && labels.Length >= 2)
                 {
-                    int end = (int)labels[0];
-                    keys = Enumerable.Range(1, Math.Max(0, end - 1)).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
+                    // Checked against the index before any key is made: a forged count must not allocate.
+                    float claimed = labels[0];
+                    if (!(claimed >= 1 && claimed - 1 <= offsets.Count && claimed == MathF.Floor(claimed)))
+                        throw new InvalidDataException($"{rec.Path}: record 0 says images are records 1…{claimed - 1}, but the index '{idx}' has {offsets.Count} keys.");
+                    int end = (int)claimed;
+                    keys = Enumerable.Range(1, end - 1).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
                     foreach (var k in keys)
                         if (!offsets.ContainsKey(k)) throw new InvalidDataException($"{idx}: record 0 says images are records 1…{end - 1}, but key {k} is not indexed.");
                 }

@@ -39,10 +39,13 @@ public sealed record SyntheticFaceSetOptions
     /// <summary>Parallel render threads (output does not depend on it).</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>Most identities of a synthetic set (ten times CASIA-WebFace's; each is held in memory while rendering).</summary>
+    public const int MaxIdentities = 100_000;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first out-of-range option.</summary>
     public void Validate()
     {
-        if (Identities < 4) throw new ArgumentException($"identities must be at least 4, got {Identities}.");
+        if (Identities is < 4 or > MaxIdentities) throw new ArgumentException($"identities must be in 4…{MaxIdentities}, got {Identities}.");
         if (!(TestFraction > 0 && TestFraction < 1)) throw new ArgumentException($"test_fraction must be in (0, 1), got {TestFraction}.");
         if (MinImagesPerIdentity < 1) throw new ArgumentException($"min_images must be ≥ 1, got {MinImagesPerIdentity}.");
         if (MaxImagesPerIdentity < MinImagesPerIdentity) throw new ArgumentException($"max_images ({MaxImagesPerIdentity}) must be ≥ min_images ({MinImagesPerIdentity}).");
@@ -52,7 +55,7 @@ public sealed record SyntheticFaceSetOptions
         if (ImageSize is < 64 or > 1024) throw new ArgumentException($"size must be in [64, 1024], got {ImageSize}.");
         if (Folds < 1) throw new ArgumentException($"folds must be ≥ 1, got {Folds}.");
         if (PairsPerFold < 1) throw new ArgumentException($"pairs_per_fold must be ≥ 1, got {PairsPerFold}.");
-        if (Threads < 1) throw new ArgumentException($"threads must be ≥ 1, got {Threads}.");
+        if (Threads is < 1 or > Models.Native.ThreadCount.Max) throw new ArgumentException($"threads must be in 1…{Models.Native.ThreadCount.Max}, got {Threads}.");
         if (TestIdentityCount < 2 * Folds)
             throw new ArgumentException($"{TestIdentityCount} test identities cannot fill {Folds} folds (each fold needs at least 2); raise identities or test_fraction, or lower folds.");
         int smallestFold = TestIdentityCount / Folds;
