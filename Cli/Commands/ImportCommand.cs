@@ -63,7 +63,7 @@ internal static class ImportCommand
         var checkpoint = new Option<string>("--checkpoint") { Description = "the PyTorch checkpoint (.pth state dict)", Required = true };
         var layout = new Option<string>("--layout") { Description = $"its layer names: {string.Join(", ", TorchSphereNetImport.Layouts)} (sphereface_pytorch's net_sphere.sphere20a)", Required = true };
         var output = new Option<string>("--out") { Description = "folder to write embedding.onnx and manifest.json into", Required = true };
-        var cmd = new Command("torch", "A SphereFace net saved by PyTorch (read with Debian's python3-torch).") { checkpoint, layout, output };
+        var cmd = new Command("torch", "A SphereFace net saved by PyTorch (torch.save of its state dict; read without running any code from the file).") { checkpoint, layout, output };
         cmd.SetAction(p => CliAction.Run(() => Report(TorchSphereNetImport.Read(p.GetValue(checkpoint)!, p.GetValue(layout)!), p.GetValue(output)!)));
         return cmd;
     }

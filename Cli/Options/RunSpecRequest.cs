@@ -74,7 +74,8 @@ internal sealed class RunSpecRequest
         JsonObject json;
         try
         {
-            json = JsonNode.Parse(System.IO.File.ReadAllText(file)) as JsonObject ?? throw new JsonException("not a JSON object");
+            json = JsonNode.Parse(System.IO.File.ReadAllText(file), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+                ?? throw new JsonException("not a JSON object");
         }
         catch (JsonException e)
         {

@@ -73,10 +73,13 @@ public static class SafeTensors
         fs.ReadExactly(headerBytes);
         long dataLength = fileLength - 8 - (long)headerLength;
 
+        if (!System.Text.Unicode.Utf8.IsValid(headerBytes))
+            throw new InvalidDataException($"'{path}' is corrupt: its safetensors header is not UTF-8 text.");
         JsonObject header;
         try
         {
-            header = JsonNode.Parse(headerBytes) as JsonObject ?? throw new InvalidDataException($"'{path}': the safetensors header is not a JSON object.");
+            header = JsonNode.Parse(headerBytes, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+                ?? throw new InvalidDataException($"'{path}': the safetensors header is not a JSON object.");
         }
         catch (JsonException e)
         {
@@ -85,17 +88,25 @@ public static class SafeTensors
 
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var entries = new List<(string Name, long[] Shape, long Begin, long End)>();
-        foreach (var (name, node) in header)
+        try
         {
-            if (name == MetadataKey)
+            foreach (var (name, node) in header)
             {
-                if (node is not JsonObject meta) throw new InvalidDataException($"'{path}': '{MetadataKey}' is not a string map.");
-                foreach (var (k, v) in meta)
-                    metadata[k] = v is JsonValue jv && jv.TryGetValue<string>(out var s) ? s
-                        : throw new InvalidDataException($"'{path}': metadata entry '{k}' is not a string.");
-                continue;
+                if (name == MetadataKey)
+                {
+                    if (node is not JsonObject meta) throw new InvalidDataException($"'{path}': '{MetadataKey}' is not a string map.");
+                    foreach (var (k, v) in meta)
+                        metadata[k] = v is JsonValue jv && jv.TryGetValue<string>(out var s) ? s
+                            : throw new InvalidDataException($"'{path}': metadata entry '{k}' is not a string.");
+                    continue;
+                }
+                entries.Add(ParseEntry(path, name, node));
             }
-            entries.Add(ParseEntry(path, name, node));
+        }
+        catch (InvalidOperationException e)
+        {
+            // An escape that decodes to no valid text (a lone surrogate), found when the value is read.
+            throw new InvalidDataException($"'{path}' is corrupt: its safetensors header holds invalid text ({e.Message}).", e);
         }
 
         // Tensors must tile the data region exactly: no overlap, no hole, nothing missing at the end.

@@ -169,4 +169,43 @@ open(f"{folder}/train.idx", "w").write("\n".join(lines) + "\n")
         StringAssert.Contains(error, "system");
         Assert.IsFalse(File.Exists(marker), "the pickle's code must not run");
     }
+
+    /// <summary>
+    /// Images stored as numpy uint8 arrays (protocols 2 and 4) read as their bytes; an object array (which forges
+    /// pointers inside numpy) and a <c>bytearray(10**9)</c> (a gigabyte from 62 bytes) are refused before anything is
+    /// allocated.
+    /// </summary>
+    [TestMethod]
+    public void NumpyImagesReadAndForgedArraysAndMemoryBombsAreRefused()
+    {
+        using var dir = new TempDir();
+        var faces = Faces(dir, 2);
+        Python.Run("""
+import pickle, sys, numpy as np
+faces = [np.frombuffer(open(f, "rb").read(), dtype=np.uint8) for f in sys.argv[2:4]]
+for protocol in (2, 4):
+    pickle.dump((faces, [True]), open(f"{sys.argv[1]}/np{protocol}.bin", "wb"), protocol=protocol)
+pickle.dump(([np.array([1, "x"], dtype=object), b"y"], [True]), open(f"{sys.argv[1]}/object.bin", "wb"), protocol=2)
+pickle.dump(([bytearray(10**3), b"y"], [True]), open(f"{sys.argv[1]}/small.bin", "wb"), protocol=2)
+""", dir.Path, faces[0], faces[1]);
+        foreach (var protocol in new[] { 2, 4 })
+        {
+            var contents = InsightFaceBinFile.Extract(dir.File($"np{protocol}.bin"), dir.File($"out{protocol}"));
+            CollectionAssert.AreEqual(File.ReadAllBytes(faces[0]), File.ReadAllBytes(contents.Images[0]), $"protocol {protocol}");
+            CollectionAssert.AreEqual(File.ReadAllBytes(faces[1]), File.ReadAllBytes(contents.Images[1]), $"protocol {protocol}");
+        }
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => InsightFaceBinFile.Extract(dir.File("object.bin"), dir.File("o"))).Message, "object arrays are refused");
+        Assert.HasCount(1000, File.ReadAllBytes(InsightFaceBinFile.Extract(dir.File("small.bin"), dir.File("s")).Images[0]), "a bytearray of bytes is bytes");
+
+        // bytearray(10**9) as pickle writes the call (the 62-byte file of the probe), built by hand.
+        byte[] bomb = [0x80, 0x02, .. "cbuiltins\nbytearray\n"u8, (byte)'J', .. BitConverter.GetBytes(1_000_000_000), 0x85, (byte)'R',
+                       (byte)']', (byte)'q', 0, (byte)'\x88', 0x86, (byte)'.'];
+        File.WriteAllBytes(dir.File("bomb.bin"), bomb);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var message = Assert.ThrowsExactly<InvalidDataException>(() => InsightFaceBinFile.Extract(dir.File("bomb.bin"), dir.File("b"))).Message;
+        Assert.IsLessThan(16L << 20, GC.GetAllocatedBytesForCurrentThread() - before);
+        StringAssert.Contains(message, "refusing to call builtins.bytearray");
+        StringAssert.Contains(message, "bomb.bin");
+        Assert.IsFalse(Directory.Exists(dir.File("b")), "nothing unpacked");
+    }
 }

@@ -65,6 +65,58 @@ with torch.no_grad():
     }
 
     [TestMethod]
+    public void TensorsOfEveryFloatTypeAndLayoutReadAsPyTorchHasThem()
+    {
+        using var dir = new TempDir();
+        // Double, half, bfloat16, a transposed (non-contiguous) view, a slice at an offset into a shared storage, a
+        // scalar, an integer tensor (left out) and nn.DataParallel's prefix; the expected values as PyTorch prints them.
+        Python.Run("""
+import sys, json, torch
+torch.manual_seed(3)
+base = torch.randn(4, 6)
+d = {"module.a": torch.randn(3, 5, dtype=torch.float64), "h": torch.randn(7).half(), "b": torch.randn(2, 3).bfloat16(),
+     "t": base.t(), "s": base[1:3, 2:5], "z": torch.tensor(2.5), "n": torch.arange(5)}
+torch.save({"state_dict": d}, sys.argv[1])
+json.dump({k: v.float().flatten().tolist() for k, v in d.items() if v.is_floating_point()}, open(sys.argv[2], "w"))
+""", dir.File("types.pth"), dir.File("types.json"));
+        var got = SphereFace.Graphs.Import.Torch.TorchCheckpointFile.Read(dir.File("types.pth")).ToDictionary(t => t.Name);
+        var want = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, float[]>>(File.ReadAllText(dir.File("types.json")))!;
+        CollectionAssert.AreEquivalent(new[] { "a", "h", "b", "t", "s", "z" }, got.Keys.ToArray());
+        foreach (var (name, values) in want)
+            CollectionAssert.AreEqual(values, got[name.Replace("module.", "")].Data, name);
+        CollectionAssert.AreEqual(new long[] { 6, 4 }, got["t"].Shape);
+        Assert.IsEmpty(got["z"].Shape);
+    }
+
+    [TestMethod]
+    public void ACheckpointThatWouldRunCodeIsRefusedWithoutRunningIt()
+    {
+        using var dir = new TempDir();
+        string marker = dir.File("marker");
+        Python.Run("""
+import os, sys, torch
+class Payload:
+    def __reduce__(self):
+        return (os.system, ("touch " + sys.argv[2],))
+torch.save({"conv1_1.weight": torch.zeros(1), "x": Payload()}, sys.argv[1])
+lin = torch.nn.Linear(2, 2)
+torch.jit.save(torch.jit.trace(lin, torch.zeros(1, 2)), sys.argv[3])
+torch.save(lin.state_dict(), sys.argv[4], _use_new_zipfile_serialization=False)
+""", dir.File("payload.pth"), marker, dir.File("scripted.pt"), dir.File("legacy.pth"));
+        Assert.IsFalse(File.Exists(marker), "writing the payload ran nothing");
+        foreach (var (file, expected) in new[] { ("payload.pth", "refusing to call posix.system"), ("scripted.pt", "TorchScript archive"), ("legacy.pth", "legacy") })
+        {
+            var (code, error) = CliRun.Run("import", "torch", "--checkpoint", dir.File(file), "--layout", "sphere20a", "--out", dir.File("imported"));
+            Assert.AreEqual(2, code, error);
+            StringAssert.Contains(error, file);
+            StringAssert.Contains(error, expected);
+            Assert.AreEqual(1, error.Trim().Split('\n').Length, error);
+        }
+        Assert.IsFalse(File.Exists(marker), "the payload never ran");
+        Assert.IsFalse(Directory.Exists(dir.File("imported")), "nothing was written");
+    }
+
+    [TestMethod]
     public void AStateDictOfAnotherLayoutIsRefusedNamingTheTensor()
     {
         using var dir = new TempDir();

@@ -51,6 +51,24 @@ public sealed class HostileInputTests
     }
 
     [TestMethod]
+    public void AKeyGivenTwiceIsRefusedNamingTheFile()
+    {
+        using var dir = new TempDir();
+        string config = dir.File("twice.json");
+        File.WriteAllText(config, """{"version": 1, "batch": 4, "batch": 8}""");
+        var (code, error) = CliRun.Run("train", "--config", config, "--data", "random:4", "--classes", "3", "--iterations", "1", "--out", dir.File("run"));
+        RefusedInOneLine((code, error), "twice.json");
+        StringAssert.Contains(error, "batch");
+
+        // A safetensors header naming one tensor twice: which bytes would be read is undefined, so neither is.
+        string st = dir.File("twice.safetensors");
+        byte[] header = """{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"""u8.ToArray();
+        File.WriteAllBytes(st, [.. BitConverter.GetBytes((ulong)header.Length), .. header, 0, 0, 128, 63]);
+        var message = Assert.ThrowsExactly<InvalidDataException>(() => SphereFace.Graphs.IO.SafeTensors.Read(st)).Message;
+        StringAssert.Contains(message, "twice.safetensors");
+    }
+
+    [TestMethod]
     [DataRow("embed", "--threads", "100000")]
     [DataRow("detect", "--threads", "100000")]
     [DataRow("train", "--threads", "100000")]

@@ -4,6 +4,7 @@ using SphereFace.Graphs.Building;
 using SphereFace.Models.Native;
 using SphereFace.Benchmarks.Training;
 using SphereFace.Models.Onnx;
+using SphereFace.Tests.Support;
 
 namespace SphereFace.Tests.Training;
 
@@ -51,12 +52,13 @@ public sealed class StepArithmeticTests
     public void OneDnnConvAndItsGradientsAreCounted()
     {
         var g = new GraphBuilder("arithmetic_dnnl", ParameterMode.Inputs);
-        var x = g.Input("x", ElementType.Float, 2, 1, 9, 8, 16);   // nChw16c: 16 channels
+        int b = TestKernels.Block;   // this machine's layout: 16 channels in blocks of 8 (AVX2) or 16 (AVX-512)
+        var x = g.Input("x", ElementType.Float, 2, 16 / b, 9, 8, b);
         var w = g.Input("w", ElementType.Float, 32, 16, 3, 3);
-        var geometry = new[] { Attr.Ints("strides", 2, 2), Attr.Ints("pads", 1, 1, 1, 1), Attr.String("algorithm", "direct") };
+        var geometry = new[] { Attr.Ints("strides", 2, 2), Attr.Ints("pads", 1, 1, 1, 1), Attr.String("algorithm", "direct"), Attr.Int("block", b) };
         var y = g.Node(DnnlPlugin.ConvOp, [x, w], geometry, domain: DnnlPlugin.Domain);
-        var dy = g.Input("dy", ElementType.Float, 2, 2, 5, 4, 16);
-        var dx = g.Node(DnnlPlugin.ConvGradInputOp, [dy, w], [.. geometry, Attr.Ints("input_shape", 2, 1, 9, 8, 16)], domain: DnnlPlugin.Domain);
+        var dy = g.Input("dy", ElementType.Float, 2, 32 / b, 5, 4, b);
+        var dx = g.Node(DnnlPlugin.ConvGradInputOp, [dy, w], [.. geometry, Attr.Ints("input_shape", 2, 16 / b, 9, 8, b)], domain: DnnlPlugin.Domain);
         var dw = g.Node(DnnlPlugin.ConvGradWeightOp, [x, dy], [.. geometry, Attr.Ints("kernel_shape", 3, 3)], domain: DnnlPlugin.Domain);
         foreach (var o in new[] { y, dx, dw }) g.Output(o);
 

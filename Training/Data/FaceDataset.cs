@@ -83,7 +83,7 @@ public sealed class FaceDataset
             }
         if (without.Count > 0 && missing == MissingLandmarks.Error)
             throw new InvalidDataException(
-                $"{without.Count} images under '{root}' have no landmarks in '{landmarkList}': {Preview(without)} (use the skip option to leave them out).");
+                $"{without.Count} images under '{root}' have no landmarks in '{landmarkList}': {Preview(without)}; every image of the folder needs an entry (add them, or move those images out).");
         var names = chosen.Select(c => c.Identity).ToList();
         var withImages = samples.Select(s => s.Label).Distinct().Count();
         if (withImages < names.Count)

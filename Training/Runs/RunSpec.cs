@@ -191,7 +191,8 @@ public sealed record RunSpec
         JsonObject node;
         try
         {
-            node = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("not a JSON object");
+            // A key given twice would silently take one of the values: refused.
+            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject ?? throw new JsonException("not a JSON object");
         }
         catch (JsonException e)
         {

@@ -55,6 +55,10 @@ internal sealed class TfLiteFile
         {
             return Parse(new ByteBuffer(bytes), source);
         }
+        catch (CorruptFlatBufferException e)
+        {
+            throw new InvalidDataException($"{source}: {e.Message}.", e);
+        }
         catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or ArgumentException or OverflowException)
         {
             throw new InvalidDataException($"{source}: the TFLite flatbuffer is truncated or corrupt ({e.Message}).", e);
@@ -80,7 +84,12 @@ internal sealed class TfLiteFile
             var data = b == 0 || b >= buffers.Count ? ReadOnlyMemory<byte>.Empty : buffers[b].Bytes(TfLiteSchema.Buffer.Data);
             var quantization = t.Table(Tensor.Quantization);
             bool quantized = quantization is { } q && q.Has(2); // QuantizationParameters.scale
-            return new TfLiteTensor(i, t.String(Tensor.Name) ?? $"tensor_{i}", t.Ints(Tensor.Shape), (TensorType)t.SByte(Tensor.Type), data, quantized, t.Has(Tensor.Sparsity));
+            var shape = t.Ints(Tensor.Shape);
+            // Dimensions of a model's tensors: -1 marks a dynamic batch; anything else must be a size, and the element
+            // count must stay an array's.
+            if (shape.Any(d => d < -1) || shape.Select(d => (long)Math.Max(d, 1)).Aggregate(1L, (a, d) => a > int.MaxValue ? a : a * d) > int.MaxValue)
+                throw new InvalidDataException($"{source}: tensor {i} has shape [{string.Join(",", shape)}].");
+            return new TfLiteTensor(i, t.String(Tensor.Name) ?? $"tensor_{i}", shape, (TensorType)t.SByte(Tensor.Type), data, quantized, t.Has(Tensor.Sparsity));
         }).ToArray();
         var operators = graph.Tables(SubGraph.Operators).Select((o, i) =>
         {

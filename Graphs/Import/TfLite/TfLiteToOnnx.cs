@@ -30,7 +30,14 @@ public static class TfLiteToOnnx
     {
         options ??= new TfLiteImportOptions();
         var file = TfLiteFile.Read(bytes, source);
-        return new Converter(file, options).Run();
+        try
+        {
+            return new Converter(file, options).Run();
+        }
+        catch (CorruptFlatBufferException e)
+        {
+            throw new InvalidDataException($"{source}: {e.Message}.", e);
+        }
     }
 
     /// <summary>A converted tensor: its ONNX value and TFLite shape; 4-D activations may be held in NCHW.</summary>
@@ -63,9 +70,10 @@ public static class TfLiteToOnnx
             {
                 var tensor = file.Tensors[file.Outputs[k]];
                 var value = Get(tensor.Index, "the graph's output");
-                string name = options.OutputNames is { } names && k < names.Count ? names[k] : Sanitise(tensor.Name);
                 string plain = value.Shape.Length == 4 ? Nhwc(value) : value.Name;
-                Reserve(name);
+                // A name given is taken as it is (or refused); a TFLite tensor's name may already name the value inside.
+                string name = options.OutputNames is { } names && k < names.Count ? names[k] : Fresh(Sanitise(tensor.Name));
+                if (options.OutputNames is { } given && k < given.Count) Reserve(name);
                 _nodes.Add(Node("Identity", [plain], [name], name));
                 graph.Output.Add(ValueInfo(name, ["N", .. tensor.Shape.Skip(1).Select(d => (object)d)]));
             }
@@ -82,8 +90,19 @@ public static class TfLiteToOnnx
             return model;
         }
 
+        /// <summary>Operands each operator reads (at least) and writes; a file naming fewer, or none (-1) where one is needed, is malformed.</summary>
+        private static int Arity(BuiltinOperator op) => op switch
+        {
+            BuiltinOperator.Conv2D or BuiltinOperator.DepthwiseConv2D or BuiltinOperator.Add or BuiltinOperator.Prelu
+                or BuiltinOperator.Pad or BuiltinOperator.ResizeBilinear => 2,
+            _ => 1,
+        };
+
         private void Convert(TfLiteOperator op)
         {
+            int needed = Arity(op.Builtin);
+            if (op.Outputs.Length < 1 || op.Outputs[0] < 0 || op.Inputs.Length < needed || op.Inputs.Take(needed).Any(t => t < 0))
+                throw new InvalidDataException($"{file.Source}: operator {op.Index} ({op.Name}) names {op.Inputs.Length} inputs and {op.Outputs.Length} outputs; it needs {needed} and 1.");
             foreach (int t in op.Outputs)
                 if (file.Tensors[t] is { Quantized: true } or { Sparse: true })
                     throw new NotSupportedException($"{file.Source}: operator {op.Index} ({op.Name}) makes a quantized or sparse tensor '{file.Tensors[t].Name}'; only float models convert.");
@@ -116,6 +135,8 @@ public static class TfLiteToOnnx
             if (!input.IsConstant || input.Type != TensorType.Float16)
                 throw new NotSupportedException($"{file.Source}: operator {op.Index} (DEQUANTIZE) of '{input.Name}' ({input.Type}); only float16 constants are dequantized.");
             var output = file.Tensors[op.Outputs[0]];
+            if (!output.Shape.SequenceEqual(input.Shape))
+                throw new InvalidDataException($"{file.Source}: operator {op.Index} (DEQUANTIZE) maps [{string.Join(",", input.Shape)}] to [{string.Join(",", output.Shape)}].");
             _values[output.Index] = new Value(Sanitise(output.Name), output.Shape, Nchw: false, Floats: Floats(input));
         }
 
@@ -139,11 +160,13 @@ public static class TfLiteToOnnx
                 (dw, dh, activation) = (o.Int(Conv2DOptions.DilationW, 1), o.Int(Conv2DOptions.DilationH, 1), (Activation)o.SByte(Conv2DOptions.Activation));
             }
             if (x.Shape.Length != 4 || w.Shape.Length != 4) throw Unsupported(op, "needs a 4-D input and 4-D weights");
+            Images(op, x, output);
             int kh = w.Shape[1], kw = w.Shape[2], cin = x.Shape[3];
             // TFLite: conv weights [O, kh, kw, I]; depthwise [1, kh, kw, I·multiplier]. ONNX: [O, I/group, kh, kw].
             int outChannels = depthwise ? w.Shape[3] : w.Shape[0];
             int perGroup = depthwise ? 1 : w.Shape[3];
             if (!depthwise && perGroup != cin) throw Unsupported(op, $"weights take {perGroup} channels, the input has {cin}");
+            if (outChannels != output.Shape[3] || w.Floats is null || kh < 1 || kw < 1) throw new InvalidDataException($"{file.Source}: operator {op.Index} ({op.Name}) has weights [{string.Join(",", w.Shape)}] for an output of [{string.Join(",", output.Shape)}].");
             if (depthwise && (w.Shape[0] != 1 || outChannels % cin != 0)) throw Unsupported(op, $"depthwise weights [{string.Join(",", w.Shape)}] do not fit {cin} input channels");
             var oihw = new float[w.Floats!.Length];
             for (int m = 0; m < outChannels; m++)
@@ -157,6 +180,7 @@ public static class TfLiteToOnnx
             if (op.Inputs.Length > 2 && op.Inputs[2] >= 0)
             {
                 var b = Constant(op.Inputs[2], op, "bias");
+                if (b.Floats is not { } bias || bias.Length != outChannels) throw new InvalidDataException($"{file.Source}: operator {op.Index} ({op.Name}) has a bias of [{string.Join(",", b.Shape)}] for {outChannels} channels.");
                 inputs.Add(Initializer(Fresh("b"), b.Floats!, [outChannels]));
             }
             var (pt, pb) = Pads(padding, x.Shape[1], output.Shape[1], kh, sh, dh);
@@ -171,6 +195,7 @@ public static class TfLiteToOnnx
             var x = Get(op.Inputs[0], op);
             var output = file.Tensors[op.Outputs[0]];
             var o = op.Options ?? throw new InvalidDataException($"{file.Source}: operator {op.Index} ({op.Name}) has no options.");
+            Images(op, x, output);
             var padding = (Padding)o.SByte(Pool2DOptions.Padding);
             int sw = o.Int(Pool2DOptions.StrideW, 1), sh = o.Int(Pool2DOptions.StrideH, 1);
             int fw = o.Int(Pool2DOptions.FilterWidth, 1), fh = o.Int(Pool2DOptions.FilterHeight, 1);
@@ -247,6 +272,7 @@ public static class TfLiteToOnnx
             bool align = op.Options?.Bool(ResizeBilinearOptions.AlignCorners) ?? false;
             bool half = op.Options?.Bool(ResizeBilinearOptions.HalfPixelCenters) ?? false;
             string mode = align ? "align_corners" : half ? "half_pixel" : "asymmetric";
+            Images(op, x, output);
             // Scales rather than sizes: the batch is dynamic. The factors are exact for the integer ratios these nets use.
             float[] scales = [1f, 1f, (float)output.Shape[1] / x.Shape[1], (float)output.Shape[2] / x.Shape[2]];
             string y = Emit("Resize", [Nchw(x), "", Initializer(Fresh("scales"), scales, [4])], op,
@@ -269,6 +295,7 @@ public static class TfLiteToOnnx
         private Value Get(int tensor, string user)
         {
             if (_values.TryGetValue(tensor, out var v)) return v;
+            if (tensor < 0) throw new InvalidDataException($"{file.Source}: {user} reads no tensor (-1) where it needs one.");
             var t = file.Tensors[tensor];
             if (!t.IsConstant) throw new InvalidDataException($"{file.Source}: {user} reads tensor '{t.Name}' before any operator wrote it.");
             var value = t.Type switch
@@ -278,6 +305,13 @@ public static class TfLiteToOnnx
                 _ => throw new NotSupportedException($"{file.Source}: constant '{t.Name}' is {t.Type}; the converter reads float32, float16 and int32 constants."),
             };
             return _values[tensor] = value;
+        }
+
+        /// <summary>An image operator's input and output are 4-D NHWC with sizes: the file says so, or it is malformed.</summary>
+        private void Images(TfLiteOperator op, Value x, TfLiteTensor output)
+        {
+            if (x.Shape.Length != 4 || output.Shape.Length != 4 || x.Shape.Skip(1).Any(d => d < 1) || output.Shape.Skip(1).Any(d => d < 1))
+                throw new InvalidDataException($"{file.Source}: operator {op.Index} ({op.Name}) maps [{string.Join(",", x.Shape)}] to [{string.Join(",", output.Shape)}]; both must be NHWC images.");
         }
 
         private Value Constant(int tensor, TfLiteOperator op, string what)

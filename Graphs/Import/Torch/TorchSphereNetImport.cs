@@ -5,8 +5,8 @@ using SphereFace.Graphs.Parameters;
 namespace SphereFace.Graphs.Import.Torch;
 
 /// <summary>
-/// Reads a SphereFace net saved by PyTorch (a <c>.pth</c> state dict, converted to safetensors by Debian's
-/// python3-torch through <c>torch_state_dict.py</c>) and maps its names onto the project's SphereNet.
+/// Reads a SphereFace net saved by PyTorch (a <c>.pth</c> state dict, read by <see cref="TorchCheckpointFile"/>, which
+/// runs no code from the file) and maps its names onto the project's SphereNet.
 /// <list type="bullet">
 /// <item><c>sphere20a</c>: sphereface_pytorch's <c>net_sphere.sphere20a</c> — conv1_1 … conv4_3 (Conv2d with biases,
 /// also in the residual units), relu1_1 … relu4_3 (PReLU, one slope per channel), fc5 (Linear 512·7·6 → 512); fc6, the
@@ -23,22 +23,12 @@ public static class TorchSphereNetImport
     /// <exception cref="ArgumentException">An unknown layout.</exception>
     /// <exception cref="FileNotFoundException">The checkpoint does not exist.</exception>
     /// <exception cref="InvalidDataException">A tensor is missing or has another shape; the message names it.</exception>
-    /// <exception cref="Models.Errors.SphereFaceException">python3 or python3-torch is missing, or cannot read the file.</exception>
     public static ImportedNet Read(string checkpoint, string layout)
     {
         if (!Layouts.Contains(layout)) throw new ArgumentException($"Unknown layout '{layout}'; expected {string.Join(", ", Layouts)}.");
         if (!File.Exists(checkpoint)) throw new FileNotFoundException($"Checkpoint '{checkpoint}' does not exist.", checkpoint);
-        string converted = Path.Combine(Path.GetTempPath(), $"sphereface-import-{Environment.ProcessId}-{Guid.NewGuid():N}.safetensors");
-        try
-        {
-            DebianPython.Run([Path.Combine(AppContext.BaseDirectory, "torch_state_dict.py"), Path.GetFullPath(checkpoint), converted]);
-            var tensors = SafeTensors.Read(converted).Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
-            return Map(tensors, checkpoint, layout);
-        }
-        finally
-        {
-            File.Delete(converted);
-        }
+        var tensors = TorchCheckpointFile.Read(checkpoint).ToDictionary(t => t.Name, StringComparer.Ordinal);
+        return Map(tensors, checkpoint, layout);
     }
 
     private static ImportedNet Map(Dictionary<string, NamedTensor> tensors, string checkpoint, string layout)
