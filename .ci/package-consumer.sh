@@ -25,6 +25,12 @@ for lib in libsphereface_dnnl.so libsphereface_margin.so; do
   entries "$work/feed/SphereFace.Models.$version.nupkg" | grep -qx "runtimes/linux-x64/native/$lib" \
     || { echo "SphereFace.Models: $lib not under runtimes/linux-x64/native/" >&2; exit 1; }
 done
+# The MPI shim (needs libmpi.so.40) belongs to training only.
+for p in Models Alignment Detection Inference Extensions; do
+  ! entries "$work/feed/SphereFace.$p.$version.nupkg" | grep -q "libsphereface_mpi.so" || { echo "SphereFace.$p ships the MPI shim" >&2; exit 1; }
+done
+entries "$work/feed/SphereFace.Training.$version.nupkg" | grep -qx "runtimes/linux-x64/native/libsphereface_mpi.so" \
+  || { echo "SphereFace.Training: libsphereface_mpi.so not under runtimes/linux-x64/native/" >&2; exit 1; }
 
 mkdir -p "$work/app" "$work/bin"
 cp "$repo/Clients/PackageConsumer/PackageConsumer.csproj" "$repo/Clients/PackageConsumer/Program.cs" "$work/app/"
@@ -49,3 +55,7 @@ bad="$(cd "$work/out" && find . \( -iname '*skia*' -o -iname '*harfbuzz*' -o -in
   -o -name 'SphereFace.Training.dll' -o -name 'SphereFace.Benchmarks.dll' -o -name 'SphereFace.Reporting.dll' -o -name '*.py' \) -print)"
 [ -z "$bad" ] || { echo "the consumer's output holds parts it should not: $bad" >&2; exit 1; }
 echo "package consumer: $(du -sh "$work/out" | cut -f1) output, no plotting, graph-building, training or benchmark parts: ok"
+
+# The web service sample from the same packages: a synthetic face with its landmarks, and the two real photos.
+read -r face marks < <(awk 'NF == 11 { printf "%s %s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11; exit }' "$landmarks")
+bash "$repo/.ci/web-verify.sh" "$work/feed" "$version" "$model" "$photo_a" "$photo_b" "$images/$face" "$marks"

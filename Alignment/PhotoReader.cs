@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using SphereFace.Models.Errors;
 
 namespace SphereFace.Alignment;
 
@@ -19,33 +20,33 @@ public static class PhotoReader
     /// by its EXIF orientation.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is empty, not a decodable image or larger than <paramref name="maxPixels"/>; the message names it.</exception>
+    /// <exception cref="FaceInputException">The file is a folder, empty, not a decodable image or larger than <paramref name="maxPixels"/>; the message names it.</exception>
     public static Mat Read(string path, long maxPixels = DefaultMaxPixels)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (Directory.Exists(path)) throw new InvalidDataException($"Image '{path}' is a folder, not an image file.");
+        if (Directory.Exists(path)) throw new FaceInputException(FaceInputError.Undecodable, path, $"Image '{path}' is a folder, not an image file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"Image '{path}' does not exist.", path);
         return Decode(File.ReadAllBytes(path), path, maxPixels);
     }
 
     /// <summary>Decodes an encoded image (JPEG, PNG, …) as BGR, upright by its EXIF orientation; <paramref name="source"/> names it in errors.</summary>
-    /// <exception cref="InvalidDataException">The bytes are empty, not a decodable image, or declare more than <paramref name="maxPixels"/> pixels.</exception>
+    /// <exception cref="FaceInputException">The bytes are empty, not a decodable image, or declare more than <paramref name="maxPixels"/> pixels.</exception>
     public static Mat Decode(ReadOnlySpan<byte> encoded, string source = "encoded image", long maxPixels = DefaultMaxPixels)
     {
-        if (encoded.IsEmpty) throw new InvalidDataException($"{source}: no image data (0 bytes).");
+        if (encoded.IsEmpty) throw new FaceInputException(FaceInputError.Undecodable, source, $"{source}: no image data (0 bytes).");
         if (ImageHeader.Size(encoded) is var (width, height))
         {
-            if (width <= 0 || height <= 0) throw new InvalidDataException($"{source}: the header declares a {width}×{height} image.");
+            if (width <= 0 || height <= 0) throw new FaceInputException(FaceInputError.Undecodable, source, $"{source}: the header declares a {width}×{height} image.");
             if ((long)width * height > maxPixels)
-                throw new InvalidDataException($"{source}: {width}×{height} = {(long)width * height:N0} pixels is above the limit of {maxPixels:N0} (raise it with the reader's maxPixels / MaxPixels option).");
+                throw new FaceInputException(FaceInputError.TooLarge, source, $"{source}: {width}×{height} = {(long)width * height:N0} pixels is above the limit of {maxPixels:N0} (raise it with the reader's maxPixels / MaxPixels option).");
         }
         Mat image;
         try { image = Cv2.ImDecode(encoded, ImreadModes.Color); }
-        catch (OpenCVException e) { throw new InvalidDataException($"{source}: not a decodable image ({e.Message}).", e); }
+        catch (OpenCVException e) { throw new FaceInputException(FaceInputError.Undecodable, source, $"{source}: not a decodable image ({e.Message}).", e); }
         if (image.Empty())
         {
             image.Dispose();
-            throw new InvalidDataException($"{source}: not a decodable image ({encoded.Length} bytes; expected JPEG, PNG, BMP, WebP or another format OpenCV reads).");
+            throw new FaceInputException(FaceInputError.Undecodable, source, $"{source}: not a decodable image ({encoded.Length} bytes; expected JPEG, PNG, BMP, WebP or another format OpenCV reads).");
         }
         return image;
     }
@@ -55,11 +56,11 @@ public static class PhotoReader
     /// a grayscale (CV_8UC1) or BGRA (CV_8UC4, alpha dropped) image. Dispose the result only when it is not
     /// <paramref name="image"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">The image is empty or of another type (e.g. 16-bit or float).</exception>
+    /// <exception cref="FaceInputException">The image is empty or of another type (e.g. 16-bit or float).</exception>
     public static Mat AsBgr(Mat image, string source = "image")
     {
         ArgumentNullException.ThrowIfNull(image);
-        if (image.Empty()) throw new ArgumentException($"{source} is empty.");
+        if (image.Empty()) throw new FaceInputException(FaceInputError.UnsupportedImage, source, $"{source} is empty.");
         var type = image.Type();
         if (type == MatType.CV_8UC3) return image;
         var converted = new Mat();
@@ -68,7 +69,7 @@ public static class PhotoReader
         else
         {
             converted.Dispose();
-            throw new ArgumentException($"{source} has type {type}; expected 8-bit BGR (CV_8UC3), BGRA (CV_8UC4) or grayscale (CV_8UC1).");
+            throw new FaceInputException(FaceInputError.UnsupportedImage, source, $"{source} has type {type}; expected 8-bit BGR (CV_8UC3), BGRA (CV_8UC4) or grayscale (CV_8UC1).");
         }
         return converted;
     }

@@ -17,8 +17,14 @@ public static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            string verb = parse.CommandResult.Command is RootCommand ? "" : $" {parse.CommandResult.Command.Name}";
-            Console.Error.WriteLine($"sphereface: error: {parse.Errors[0].Message.Replace(Environment.NewLine, " ")} (see sphereface{verb} --help)");
+            var command = parse.CommandResult.Command;
+            string verb = command is RootCommand ? "" : $" {command.Name}";
+            string message = parse.Errors[0].Message.Replace(Environment.NewLine, " ");
+            // A mistyped verb reaches the root as an unmatched token ("Required command was not provided" first): name it.
+            if (command is RootCommand && parse.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-')) is { } unknown)
+                message = $"unknown verb '{unknown}'";
+            string hint = Options.Suggestion.For(command, parse.UnmatchedTokens);
+            Console.Error.WriteLine($"sphereface: error: {message}{hint} (see sphereface{verb} --help)");
             return CliAction.BadInput;
         }
         return parse.Invoke();

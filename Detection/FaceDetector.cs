@@ -34,10 +34,14 @@ public sealed class FaceDetector : IDisposable
 
     /// <summary>Loads the two models carried by this library.</summary>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="SphereFace.Models.Errors.SphereFaceException">ONNX Runtime's or OpenCV's native library cannot be loaded
+    /// (code <c>NativeLibraryMissing</c>; the message names the package to add or install).</exception>
     /// <exception cref="InvalidOperationException">This build of the library carries no models.</exception>
     public FaceDetector(FaceDetectorOptions? options = null)
     {
         _options = options ?? new FaceDetectorOptions();
+        SphereFace.Models.Native.NativeDependency.OnnxRuntime.Ensure();
+        OpenCvNative.Library.Ensure();
         if (!(_options.MinScore is >= 0 and <= 1)) throw new ArgumentException($"MinScore must be in [0, 1], got {_options.MinScore}.");
         if (!(_options.MergeOverlap is > 0 and <= 1)) throw new ArgumentException($"MergeOverlap must be in (0, 1], got {_options.MergeOverlap}.");
         if (_options.MaxFaces < 1) throw new ArgumentException($"MaxFaces must be ≥ 1, got {_options.MaxFaces}.");
@@ -76,7 +80,7 @@ public sealed class FaceDetector : IDisposable
 
     /// <summary>The faces in an image file, best score first (empty when there is none).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a decodable image, or larger than <see cref="FaceDetectorOptions.MaxPixels"/>; the message names it.</exception>
+    /// <exception cref="SphereFace.Models.Errors.FaceInputException">The file is not a decodable image, or larger than <see cref="FaceDetectorOptions.MaxPixels"/>; the message names it.</exception>
     public IReadOnlyList<DetectedFace> Detect(string path)
     {
         using var image = PhotoReader.Read(path, _options.MaxPixels);
@@ -84,7 +88,7 @@ public sealed class FaceDetector : IDisposable
     }
 
     /// <summary>The faces in an 8-bit BGR, BGRA or grayscale image, best score first (empty when there is none).</summary>
-    /// <exception cref="ArgumentException">The image is empty or of another type.</exception>
+    /// <exception cref="SphereFace.Models.Errors.FaceInputException">The image is empty or of another type.</exception>
     public IReadOnlyList<DetectedFace> Detect(Mat image) => Detect(image, "image", out _);
 
     /// <summary>As <see cref="Detect(Mat)"/>, and how long each stage took (for benchmarks).</summary>

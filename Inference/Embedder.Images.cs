@@ -1,3 +1,4 @@
+using SphereFace.Models.Errors;
 using OpenCvSharp;
 using SphereFace.Alignment;
 
@@ -22,7 +23,7 @@ public sealed partial class Embedder
     /// template is cropped to its middle 96 columns, <see cref="AcceptsAlignedSize"/>), 8-bit BGR, BGRA or grayscale.
     /// A face of another size needs landmarks (<see cref="Embed(Mat, ReadOnlySpan{Point2f})"/>).
     /// </summary>
-    /// <exception cref="ArgumentException">The face is empty, of another size, or not an 8-bit 1/3/4-channel image.</exception>
+    /// <exception cref="FaceInputException">The face is empty, of another size, or not an 8-bit 1/3/4-channel image.</exception>
     /// <exception cref="ObjectDisposedException">The embedder has been disposed.</exception>
     public float[] EmbedAligned(Mat alignedFace)
     {
@@ -32,7 +33,7 @@ public sealed partial class Embedder
     }
 
     /// <summary>Embeds aligned faces; returns one embedding per face.</summary>
-    /// <exception cref="ArgumentException">A face is empty, of another size or type; the message gives its index.</exception>
+    /// <exception cref="FaceInputException">A face is empty, of another size or type; the message gives its index.</exception>
     public float[][] EmbedAligned(IReadOnlyList<Mat> alignedFaces)
     {
         var flat = new float[(long)alignedFaces.Count * Dimension];
@@ -41,7 +42,8 @@ public sealed partial class Embedder
     }
 
     /// <summary>Embeds aligned faces into <paramref name="destination"/> (faces × <see cref="Dimension"/>, row-major).</summary>
-    /// <exception cref="ArgumentException">A face is empty, of another size or type, or the destination's length is wrong.</exception>
+    /// <exception cref="FaceInputException">A face is empty, of another size or type.</exception>
+    /// <exception cref="ArgumentException">The destination's length is wrong.</exception>
     public void EmbedAligned(IReadOnlyList<Mat> alignedFaces, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(alignedFaces);
@@ -53,7 +55,7 @@ public sealed partial class Embedder
     /// Aligns a photo (8-bit BGR, BGRA or grayscale) with its five landmarks (left eye, right eye, nose, left and
     /// right mouth corner, in pixels) and embeds the face.
     /// </summary>
-    /// <exception cref="ArgumentException">The photo is empty or of another type, or the landmarks are degenerate
+    /// <exception cref="FaceInputException">The photo is empty or of another type, or the landmarks are degenerate
     /// (not five, NaN/∞, coincident, far outside the image).</exception>
     public float[] Embed(Mat photo, ReadOnlySpan<Point2f> landmarks5)
     {
@@ -65,20 +67,16 @@ public sealed partial class Embedder
     /// <summary>Reads an image file (JPEG, PNG, …), aligns it with its five landmarks and embeds the face; without
     /// landmarks, a file of the model's input size is taken as an aligned face, and any other photo's most prominent
     /// face (the largest the detector finds) is embedded.</summary>
-    /// <exception cref="SphereFace.Models.Errors.SphereFaceException">Without landmarks, the photo shows no face (code <c>NoFaceFound</c>).</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The file is not a decodable image.</exception>
-    /// <exception cref="ArgumentException">Degenerate landmarks, or an unaligned face without landmarks.</exception>
+    /// <exception cref="FaceInputException">The file is not a decodable image, the landmarks are invalid, or a face without landmarks shows no face (<see cref="FaceInputError"/>).</exception>
     public float[] Embed(string path, IReadOnlyList<Point2f>? landmarks5 = null) => Embed(FaceImage.FromFile(path, landmarks5));
 
     /// <summary>Decodes an encoded image (JPEG, PNG, …) and embeds it as <see cref="Embed(string, IReadOnlyList{Point2f})"/> does.</summary>
-    /// <exception cref="InvalidDataException">The bytes are not a decodable image.</exception>
-    /// <exception cref="ArgumentException">Degenerate landmarks, or an unaligned face without landmarks.</exception>
+    /// <exception cref="FaceInputException">The bytes are not a decodable image, the landmarks are invalid, or a face without landmarks shows no face (<see cref="FaceInputError"/>).</exception>
     public float[] Embed(byte[] encoded, IReadOnlyList<Point2f>? landmarks5 = null) => Embed(FaceImage.FromEncoded(encoded, landmarks5));
 
     /// <summary>Reads a stream to its end, decodes it and embeds it as <see cref="Embed(string, IReadOnlyList{Point2f})"/> does.</summary>
-    /// <exception cref="InvalidDataException">The stream's content is not a decodable image.</exception>
-    /// <exception cref="ArgumentException">Degenerate landmarks, or an unaligned face without landmarks.</exception>
+    /// <exception cref="FaceInputException">The stream's content is not a decodable image, the landmarks are invalid, or a face without landmarks shows no face (<see cref="FaceInputError"/>).</exception>
     public float[] Embed(Stream encoded, IReadOnlyList<Point2f>? landmarks5 = null)
     {
         ArgumentNullException.ThrowIfNull(encoded);
@@ -89,8 +87,7 @@ public sealed partial class Embedder
 
     /// <summary>Embeds one face (a photo with landmarks, or an aligned face).</summary>
     /// <exception cref="FileNotFoundException">The face's file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The face's file or bytes are not a decodable image.</exception>
-    /// <exception cref="ArgumentException">Degenerate landmarks, or an unaligned face without landmarks.</exception>
+    /// <exception cref="FaceInputException">The face's file or bytes are not a decodable image, the landmarks are invalid, or a face without landmarks shows no face (<see cref="FaceInputError"/>).</exception>
     public float[] Embed(FaceImage face)
     {
         var result = new float[Dimension];
@@ -99,7 +96,8 @@ public sealed partial class Embedder
     }
 
     /// <summary>Aligns and embeds photos; returns one embedding per photo.</summary>
-    /// <exception cref="ArgumentException">A photo is empty or of another type, counts differ, or landmarks are degenerate.</exception>
+    /// <exception cref="FaceInputException">A photo is empty or of another type, or its landmarks are degenerate.</exception>
+    /// <exception cref="ArgumentException">The counts differ.</exception>
     public float[][] Embed(IReadOnlyList<Mat> photos, IReadOnlyList<Point2f[]> landmarks)
     {
         var flat = new float[(long)photos.Count * Dimension];
@@ -108,8 +106,8 @@ public sealed partial class Embedder
     }
 
     /// <summary>Aligns and embeds photos into <paramref name="destination"/> (photos × <see cref="Dimension"/>, row-major).</summary>
-    /// <exception cref="ArgumentException">A photo is empty or of another type, counts differ, landmarks are degenerate,
-    /// or the destination's length is wrong.</exception>
+    /// <exception cref="FaceInputException">A photo is empty or of another type, or its landmarks are degenerate.</exception>
+    /// <exception cref="ArgumentException">The counts differ, or the destination's length is wrong.</exception>
     public void Embed(IReadOnlyList<Mat> photos, IReadOnlyList<Point2f[]> landmarks, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(photos);
@@ -117,17 +115,16 @@ public sealed partial class Embedder
         if (photos.Count != landmarks.Count) throw new ArgumentException($"{photos.Count} photos but {landmarks.Count} landmark sets.");
         for (int i = 0; i < photos.Count; i++)
         {
-            if (photos[i] is null || photos[i].Empty()) throw new ArgumentException($"Photo {i} is empty.");
+            if (photos[i] is null || photos[i].Empty()) throw new FaceInputException(FaceInputError.UnsupportedImage, $"Photo {i}", $"Photo {i} is empty.");
             try { LandmarkCheck.Validate(landmarks[i], photos[i].Size()); }
-            catch (ArgumentException e) { throw new ArgumentException($"Photo {i}: {e.Message}", e); }
+            catch (ArgumentException e) { throw new FaceInputException(FaceInputError.InvalidLandmarks, $"Photo {i}", $"Photo {i}: {e.Message}", e); }
         }
         Embed(photos.Select((m, i) => FaceImage.FromMat(m, landmarks[i], $"Photo {i}")).ToArray(), destination);
     }
 
     /// <summary>Embeds faces; returns one embedding per face.</summary>
     /// <exception cref="FileNotFoundException">A face's file does not exist.</exception>
-    /// <exception cref="InvalidDataException">A face's file or bytes are not a decodable image.</exception>
-    /// <exception cref="ArgumentException">Degenerate landmarks, or an unaligned face without landmarks.</exception>
+    /// <exception cref="FaceInputException">A face's file or bytes are not a decodable image, the landmarks are invalid, or a face without landmarks shows no face (<see cref="FaceInputError"/>).</exception>
     public float[][] Embed(IReadOnlyList<FaceImage> faces)
     {
         ArgumentNullException.ThrowIfNull(faces);
@@ -137,7 +134,8 @@ public sealed partial class Embedder
     }
 
     /// <summary>Embeds faces into <paramref name="destination"/> (faces × <see cref="Dimension"/>, row-major).</summary>
-    /// <exception cref="ArgumentException">Degenerate landmarks, an unaligned face without landmarks, or a wrong destination length.</exception>
+    /// <exception cref="FaceInputException">As <see cref="Embed(FaceImage)"/>.</exception>
+    /// <exception cref="ArgumentException">A wrong destination length.</exception>
     public void Embed(IReadOnlyList<FaceImage> faces, Span<float> destination) => Embed(faces, destination, CancellationToken.None);
 
     /// <summary>
@@ -146,8 +144,7 @@ public sealed partial class Embedder
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="FileNotFoundException">A face's file does not exist.</exception>
-    /// <exception cref="InvalidDataException">A face's file or bytes are not a decodable image.</exception>
-    /// <exception cref="ArgumentException">Degenerate landmarks, or an unaligned face without landmarks.</exception>
+    /// <exception cref="FaceInputException">A face's file or bytes are not a decodable image, the landmarks are invalid, or a face without landmarks shows no face (<see cref="FaceInputError"/>).</exception>
     public Task<float[][]> EmbedAsync(IReadOnlyList<FaceImage> faces, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(faces);

@@ -34,7 +34,7 @@ public sealed partial class Embedder
 
     /// <summary>Every face of a photo, best detector score first, each with its embedding; empty when the photo shows none.</summary>
     /// <exception cref="FileNotFoundException">The photo's file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The photo cannot be decoded or is too large.</exception>
+    /// <exception cref="FaceInputException">The photo cannot be decoded or is too large.</exception>
     public IReadOnlyList<FaceEmbedding> EmbedFaces(FaceImage photo)
     {
         ArgumentNullException.ThrowIfNull(photo);
@@ -59,9 +59,8 @@ public sealed partial class Embedder
     /// Compares the most prominent face (the largest box) of each photo with the model's stamped threshold: the usual
     /// question "is this the same person?" asked of two photos as they are.
     /// </summary>
-    /// <exception cref="SphereFaceException">A photo shows no face (<see cref="SphereFaceErrorCode.NoFaceFound"/>).</exception>
+    /// <exception cref="FaceInputException">A photo cannot be decoded or shows no face (<see cref="FaceInputError.NoFace"/>).</exception>
     /// <exception cref="InvalidOperationException">The model carries no threshold for this representation.</exception>
-    /// <exception cref="InvalidDataException">A photo cannot be decoded.</exception>
     public VerificationResult Verify(FaceImage a, FaceImage b)
     {
         double threshold = BestAccuracyThreshold(); // fails before any photo is decoded
@@ -80,7 +79,7 @@ public sealed partial class Embedder
         if (owned) decoded.Add(bgr);
         if (AcceptsAlignedSize(bgr.Width, bgr.Height)) return FaceImage.FromMat(bgr, null, face.Name);
         var best = Detector.DetectMostProminent(bgr)
-            ?? throw new SphereFaceException(SphereFaceErrorCode.NoFaceFound, $"{face.Name}: no face found ({bgr.Width}×{bgr.Height} photo); give its 5 landmarks if the detector misses a face there.");
+            ?? throw new FaceInputException(FaceInputError.NoFace, face.Name, $"{face.Name}: no face found ({bgr.Width}×{bgr.Height} photo); give its 5 landmarks if the detector misses a face there.");
         return FaceImage.FromMat(bgr, best.Landmarks, face.Name);
     }
 }

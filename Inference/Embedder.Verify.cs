@@ -25,7 +25,7 @@ public sealed partial class Embedder
 
     private double BestAccuracyThreshold() => (Thresholds ?? throw new InvalidOperationException(
         $"{ModelPath}: the model has no verification threshold for {VerificationThresholds.RepresentationOf(FlipConcatenation)} embeddings; " +
-        "calibrate one with `sphereface eval --protocol lfw ... --stamp`, or pass a threshold.")).BestAccuracy;
+        "calibrate one with `sphereface eval --protocol lfw ... --stamp`, or pass a threshold.")).ThresholdAtBestAccuracy;
 
     /// <summary>Compares two embeddings of this embedder with an explicit cosine threshold.</summary>
     /// <exception cref="ArgumentException">The embeddings' lengths differ from each other or from <see cref="Dimension"/>,

@@ -45,11 +45,17 @@ public sealed partial class Embedder : IDisposable
     /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is a folder, truncated, corrupt, not an ONNX model, or has no or
     /// a mismatching SphereFace input contract, or malformed verification thresholds; the message names the file.</exception>
-    /// <exception cref="SphereFaceException">The requested device is unavailable (<see cref="SphereFaceErrorCode.DeviceUnavailable"/>).</exception>
+    /// <exception cref="SphereFaceException">A native library cannot be loaded: ONNX Runtime's or OpenCV's, or a system
+    /// library they need (<see cref="SphereFaceErrorCode.NativeLibraryMissing"/>, the message names the NuGet or Debian package
+    /// to add); oneDNN when <see cref="EmbedderOptions.Kernels"/> asks for its kernels explicitly
+    /// (<see cref="SphereFaceErrorCode.PluginUnavailable"/>); or the requested device is unavailable
+    /// (<see cref="SphereFaceErrorCode.DeviceUnavailable"/>).</exception>
     /// <exception cref="ArgumentException">An option is out of range (<see cref="EmbedderOptions.MaxBatch"/> &lt; 1, negative threads).</exception>
     public Embedder(string modelPath, EmbedderOptions? options = null)
     {
         options ??= new EmbedderOptions();
+        NativeDependency.OnnxRuntime.Ensure();
+        Alignment.OpenCvNative.Library.Ensure();
         ExecutionDevices.EnsureAvailable(options.Device);
         if (options.MaxBatch < 1) throw new ArgumentException($"MaxBatch must be ≥ 1, got {options.MaxBatch}.");
         ThreadCount.Check(options.IntraOpThreads, "IntraOpThreads");
@@ -71,6 +77,9 @@ public sealed partial class Embedder : IDisposable
         KernelChoice = !cpu ? KernelChoice.Resolve(options.Kernels, options.Device)
             : _quantized ? KernelChoice.Standard with { Reason = "an int8 model runs on ONNX Runtime's int8 kernels" }
             : KernelChoice.Resolve(options.Kernels);
+        if (cpu && !_quantized && options.Kernels.UsesDnnl() && PluginLibrary.Dnnl.LoadProblem is { } dnnlProblem)
+            throw new SphereFaceException(SphereFaceErrorCode.PluginUnavailable,
+                $"{modelPath}: the {options.Kernels.Name()} kernels were asked for, but {dnnlProblem} (Kernels = Auto runs ONNX Runtime's own kernels instead)");
         if (cpu && !_quantized && options.Kernels != Models.Native.Kernels.Standard && !KernelChoice.UsesDnnl) options.Log?.Invoke($"{modelPath}: kernels {KernelChoice}");
         try
         {

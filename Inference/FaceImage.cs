@@ -1,3 +1,4 @@
+using SphereFace.Models.Errors;
 using OpenCvSharp;
 using SphereFace.Alignment;
 
@@ -16,7 +17,7 @@ public sealed class FaceImage
 
     private FaceImage(string name, string? path, ReadOnlyMemory<byte> encoded, Mat? image, IReadOnlyList<Point2f>? landmarks)
     {
-        if (landmarks is not null && landmarks.Count != 5) throw new ArgumentException($"{name}: expected 5 landmarks, got {landmarks.Count}.");
+        if (landmarks is not null && landmarks.Count != 5) throw new FaceInputException(FaceInputError.InvalidLandmarks, name, $"{name}: expected 5 landmarks, got {landmarks.Count}.");
         Name = name;
         _path = path;
         _encoded = encoded;

@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using SphereFace.Alignment;
 using SphereFace.Models;
+using SphereFace.Models.Errors;
 
 namespace SphereFace.Inference;
 
@@ -43,10 +44,9 @@ public sealed class FaceInputPreparation
         height == Contract.Height && (width == Contract.Width || (Contract.Width == 96 && width == 96 + 2 * SquareCropOffset));
 
     /// <summary>The input tensor of <paramref name="face"/>.</summary>
-    /// <exception cref="ArgumentException">The image is empty or of another type, an aligned face has another size, or
-    /// the landmarks are degenerate; the message names the face.</exception>
+    /// <exception cref="FaceInputException">The image cannot be decoded, is empty or of another type, an aligned face has
+    /// another size, or the landmarks are degenerate; the message names the face.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The image cannot be decoded.</exception>
     public float[] Prepare(FaceImage face)
     {
         var tensor = new float[TensorLength];
@@ -55,9 +55,9 @@ public sealed class FaceInputPreparation
     }
 
     /// <summary>Writes the input tensor of <paramref name="face"/> into <paramref name="tensor"/> (<see cref="TensorLength"/> floats).</summary>
-    /// <exception cref="ArgumentException">As <see cref="Prepare(FaceImage)"/>, or the destination's length is wrong.</exception>
+    /// <exception cref="FaceInputException">As <see cref="Prepare(FaceImage)"/>.</exception>
+    /// <exception cref="ArgumentException">The destination's length is wrong.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="InvalidDataException">The image cannot be decoded.</exception>
     public void Prepare(FaceImage face, Span<float> tensor)
     {
         ArgumentNullException.ThrowIfNull(face);
@@ -78,7 +78,7 @@ public sealed class FaceInputPreparation
             }
             var landmarks = points as Point2f[] ?? points.ToArray();
             try { LandmarkCheck.Validate(landmarks, bgr.Size()); }
-            catch (ArgumentException e) { throw new ArgumentException($"{face.Name}: {e.Message}", e); }
+            catch (ArgumentException e) { throw new FaceInputException(FaceInputError.InvalidLandmarks, face.Name, $"{face.Name}: {e.Message}", e); }
             using var aligned = _aligner.Align(bgr, landmarks);
             FacePreprocess.ToTensor(aligned, tensor, TemplateKind);
         }
@@ -89,16 +89,16 @@ public sealed class FaceInputPreparation
     }
 
     /// <summary>Throws unless <paramref name="face"/> is a usable aligned face (size and 8-bit type); <paramref name="name"/> names it.</summary>
-    /// <exception cref="ArgumentException">It is empty, of another size, or not an 8-bit 1/3/4-channel image.</exception>
+    /// <exception cref="FaceInputException">It is empty, of another size, or not an 8-bit 1/3/4-channel image.</exception>
     public void CheckAligned(Mat face, string name)
     {
-        if (face is null || face.Empty()) throw new ArgumentException($"{name} is empty.");
+        if (face is null || face.Empty()) throw new FaceInputException(FaceInputError.UnsupportedImage, name, $"{name} is empty.");
         if (!AcceptsAlignedSize(face.Width, face.Height))
-            throw new ArgumentException(
+            throw new FaceInputException(FaceInputError.WrongSize, name,
                 $"{name} is {face.Width}×{face.Height} (width×height); the model takes {Contract.Width}×{Contract.Height}" +
                 (Contract.Width == 96 ? " (or a 112×112 face aligned to the square template)" : "") + ". Pass the photo with its 5 landmarks to align it first.");
         var type = face.Type();
         if (type != MatType.CV_8UC3 && type != MatType.CV_8UC4 && type != MatType.CV_8UC1)
-            throw new ArgumentException($"{name} has type {type}; expected 8-bit BGR (CV_8UC3), BGRA (CV_8UC4) or grayscale (CV_8UC1).");
+            throw new FaceInputException(FaceInputError.UnsupportedImage, name, $"{name} has type {type}; expected 8-bit BGR (CV_8UC3), BGRA (CV_8UC4) or grayscale (CV_8UC1).");
     }
 }

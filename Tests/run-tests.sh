@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Runs the MSTest suite (called by `./sphereface test`, which installs the Debian packages first).
+# Each test's result is printed as it ends (--output Detailed, one line for a passed test, the details of a failed
+# one), so a long run shows its progress.
 # Extra arguments go to the test host, e.g. --filter "FullyQualifiedName~Alignment".
 # On a CPU with AVX-512 the kernel tests (category KernelPaths) run a second time with oneDNN capped at AVX2
 # (ONEDNN_MAX_CPU_ISA=AVX2): the nChw8c layout and the plugin's own Winograd that AVX2 machines run, tested here too
@@ -10,8 +12,10 @@ cd "$root"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 count() { grep -oE "^ *$1: *[0-9]+" "$log" | grep -oE '[0-9]+' | tail -1; }
+# Keeps a passed test's line and drops the output it captured; everything else (failures, summary) stays.
+results() { awk '/^passed / { print; quiet = 1; next } /^(failed|skipped) |^Test run summary|^Running tests|^[^ ]/ { quiet = 0 } !quiet { print; fflush() }'; }
 set +e
-dotnet test --project Tests/SphereFace.Tests.csproj -c Release --no-progress "$@" 2>&1 | tee "$log"
+dotnet test --project Tests/SphereFace.Tests.csproj -c Release --no-progress --output Detailed "$@" 2>&1 | results | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 # One plain closing line for log readers: "N passed, N failed".
@@ -19,7 +23,7 @@ passed=$(count succeeded) failed=$(count failed) skipped=$(count skipped)
 if [ $# -eq 0 ] && [ -z "${ONEDNN_MAX_CPU_ISA:-}" ] && grep -qw avx512f /proc/cpuinfo; then
   echo "sphereface: the kernel tests again with oneDNN capped at AVX2 (ONEDNN_MAX_CPU_ISA=AVX2)"
   set +e
-  ONEDNN_MAX_CPU_ISA=AVX2 dotnet test --project Tests/SphereFace.Tests.csproj -c Release --no-build --no-progress --filter "TestCategory=KernelPaths" 2>&1 | tee "$log"
+  ONEDNN_MAX_CPU_ISA=AVX2 dotnet test --project Tests/SphereFace.Tests.csproj -c Release --no-build --no-progress --output Detailed --filter "TestCategory=KernelPaths" 2>&1 | results | tee "$log"
   rc2=${PIPESTATUS[0]}
   set -e
   [ "$rc" -ne 0 ] || rc=$rc2

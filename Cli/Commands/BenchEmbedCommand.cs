@@ -174,7 +174,7 @@ internal static class BenchEmbedCommand
                     cvInt8.Embed(Slice(photos.Photos, 0, n), Slice(photos.Landmarks, 0, n), cvBuffer);
                     cases.Add(new("opencv dnn int8", n, i => cvInt8.Embed(Slice(photos.Photos, i, n), Slice(photos.Landmarks, i, n), cvBuffer)));
                 }
-                catch (Exception e) when (e is OpenCvSharp.OpenCVException or InvalidDataException)
+                catch (Exception e) when (e is OpenCvSharp.OpenCVException or InvalidDataException or Models.Errors.FaceInputException)
                 {
                     if (describe) AnsiConsole.MarkupLine($"[grey]OpenCV DNN cannot run the int8 graph: {Markup.Escape(e.Message.Split('\n')[0])}[/]");
                 }

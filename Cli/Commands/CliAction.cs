@@ -41,7 +41,7 @@ internal static class CliAction
     public static bool IsExpected(Exception e) => e switch
     {
         ArgumentNullException => false,
-        ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or SphereFaceException => true,
+        ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or SphereFaceException or FaceInputException => true,
         _ => false,
     };
 

@@ -54,7 +54,7 @@ internal static class DemoCommand
         var inv = CultureInfo.InvariantCulture;
         string data = Path.Combine(dir, "data");
         string images = Path.Combine(data, "images"), landmarks = Path.Combine(data, "landmarks.txt");
-        VerbRunner.Step("1/5 synthetic face set", "synth", "--out", data, "--identities", plan.Identities.ToString(inv),
+        VerbRunner.Step("1/4 synthetic face set", "synth", "--out", data, "--identities", plan.Identities.ToString(inv),
             "--max-images", plan.MaxImages.ToString(inv), "--pairs-per-fold", plan.PairsPerFold.ToString(inv), "--seed", plan.Seed.ToString(inv));
 
         var results = new List<DemoReport.RunResult>();
@@ -64,16 +64,15 @@ internal static class DemoCommand
             if (DemoRunFolder.MakeRoom(run) is { } previous)
                 Console.WriteLine($"   the earlier demo run in {run} was moved to {previous}");
             var sw = Stopwatch.StartNew();
-            VerbRunner.Step($"2/5 train SF-4 ({name})", ["train", "--config", DemoPlan.SpecFile(name), "--data", images, "--landmarks", landmarks,
+            VerbRunner.Step($"2/4 train SF-4 ({name}; writes its embedding.onnx)", ["train", "--config", DemoPlan.SpecFile(name), "--data", images, "--landmarks", landmarks,
                 "--identity-list", Path.Combine(data, "train_identities.txt"), "--batch", plan.Batch.ToString(inv),
                 "--iterations", plan.Iterations.ToString(inv), .. (plan.Lr is { } lr ? new[] { "--lr", lr.ToString(inv) } : []), "--lr-steps", plan.LrSteps,
                 "--seed", plan.Seed.ToString(inv), "--threads", plan.Threads.ToString(inv), "--kernels", plan.Kernels.Name(), "--log-every", "20",
                 "--checkpoint-every", plan.Iterations.ToString(inv), "--out", run]);
             var trainTime = sw.Elapsed;
             string model = Path.Combine(run, "embedding.onnx");
-            VerbRunner.Step($"3/5 export ({name})", "export", "--checkpoint", Path.Combine(run, "checkpoint.safetensors"), "--out", model);
             string json = Path.Combine(run, "eval-lfw.json");
-            VerbRunner.Step($"4/5 evaluate ({name})", "eval", "--model", model, "--protocol", "lfw", "--data", images, "--landmarks", landmarks,
+            VerbRunner.Step($"3/4 evaluate ({name})", "eval", "--model", model, "--protocol", "lfw", "--data", images, "--landmarks", landmarks,
                 "--pairs", Path.Combine(data, "pairs.txt"), "--threads", plan.Threads.ToString(inv), "--kernels", plan.Kernels.Name(), "--out", json);
             string curves = Path.Combine(run, "curves.png");
             VerbRunner.Step($"    training curves ({name})", "plot", "--log", Path.Combine(run, "metrics.csv"), "--out", curves);
@@ -82,7 +81,7 @@ internal static class DemoCommand
                 VerbRunner.Rel(dir, curves), VerbRunner.Rel(dir, Path.Combine(run, "eval-lfw-roc.png")), VerbRunner.Rel(dir, Path.Combine(run, "eval-lfw-angles.png"))));
         }
 
-        Console.WriteLine("== 5/5 embed sample photos through the Embedder library call");
+        Console.WriteLine("== 4/4 embed sample photos through the Embedder library call");
         string sample = SampleEmbedding(Path.Combine(dir, "runs", DemoPlan.Runs[0], "embedding.onnx"), data, plan.Kernels);
         Console.WriteLine(sample);
 

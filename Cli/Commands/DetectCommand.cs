@@ -69,7 +69,7 @@ internal static class DetectCommand
                 results.Add(new PhotoFaces(photo.Relative, image.Width, image.Height, faces.Select(FaceRecord.Of).ToArray()));
                 if (drawFolder is not null) Draw(image, faces, Path.Combine(drawFolder, photo.Relative));
             }
-            catch (Exception e) when (e is InvalidDataException or FileNotFoundException or ArgumentException)
+            catch (Exception e) when (e is InvalidDataException or Models.Errors.FaceInputException or FileNotFoundException or ArgumentException)
             {
                 results.Add(new PhotoFaces(photo.Relative, 0, 0, [], e.Message));
             }

@@ -70,10 +70,16 @@ internal static class EvalCommand
                     var result = LfwVerification.Evaluate(embedded.Embeddings, usable);
                     thresholds = ThresholdCalibration.FromPairs(embedded.Embeddings, usable, embedder.FlipConcatenation);
                     report = result.ToReport(model) with { Thresholds = thresholds };
-                    RocPlot.Save(result.Roc, stem + "-roc.png", $"{Path.GetFileName(model)}: LFW ROC");
-                    var angles = AngleHistogramPlot.ToDegrees(result.Scores);
-                    AngleHistogramPlot.Save(angles.Where((_, i) => result.Same[i]).ToList(), angles.Where((_, i) => !result.Same[i]).ToList(),
-                        stem + "-angles.png", $"{Path.GetFileName(model)}: angles of LFW pairs");
+                    // The plots show the scores Verify compares: raw cosines of the embedder's representation, with the
+                    // threshold that --stamp writes for it.
+                    var served = thresholds[0];
+                    var raw = ThresholdCalibration.Scores(embedded.Embeddings, usable, embedded.Embeddings.Dimension);
+                    var same = usable.Select(v => v.Same).ToArray();
+                    string what = $"{Path.GetFileName(model)}, {served.Representation} embeddings, raw cosine";
+                    RocPlot.Save(RocCurve.FromScores(raw, same), stem + "-roc.png", $"LFW pairs ROC: {what}", (served.ThresholdAtBestAccuracy, "threshold at best accuracy"));
+                    var angles = AngleHistogramPlot.ToDegrees(raw);
+                    AngleHistogramPlot.Save(angles.Where((_, i) => same[i]).ToList(), angles.Where((_, i) => !same[i]).ToList(),
+                        stem + "-angles.png", $"angles of LFW pairs: {what}", (served.ThresholdAtBestAccuracy, "threshold at best accuracy"));
                     Console.WriteLine($"plots → {stem}-roc.png, {stem}-angles.png");
                     break;
                 }
@@ -171,10 +177,10 @@ internal static class EvalCommand
     private static void PrintThresholds(IReadOnlyList<VerificationThresholds> thresholds)
     {
         var table = new Table().Title("verification thresholds on the raw cosine (all pairs)");
-        table.AddColumns("embedding", "threshold", "accuracy", "at FAR 1e-3 (TAR)", "at FAR 1e-4 (TAR)", "impostors");
-        string Far(VerificationThresholds t, double far) => t.FarThresholds.TryGetValue(far, out var f) ? $"{f.Threshold:F4} ({f.TrueAcceptRate:F4})" : "n/a";
+        table.AddColumns("embedding", "threshold at best accuracy", "accuracy", "at FAR 1e-3", "at FAR 1e-4", "impostors");
         foreach (var t in thresholds)
-            table.AddRow(t.Representation, t.BestAccuracy.ToString("F4"), t.AccuracyAtBest.ToString("F4"), Far(t, 1e-3), Far(t, 1e-4), t.ImpostorPairs.ToString());
+            table.AddRow(t.Representation, t.ThresholdAtBestAccuracy.ToString("F4"), t.AccuracyAtBest.ToString("F4"),
+                Markup.Escape(t.DescribeFar(1e-3)), Markup.Escape(t.DescribeFar(1e-4)), t.ImpostorPairs.ToString());
         AnsiConsole.Write(table);
     }
 

@@ -76,7 +76,7 @@ internal static class QuantizeCommand
         foreach (var input in inputs)
         {
             try { result.Add(preparation.Prepare(FaceImage.FromFile(input.Path, input.Landmarks))); }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or Models.Errors.FaceInputException or IOException)
             {
                 Console.Error.WriteLine($"warning: skipped '{input.Path}': {e.Message}");
             }

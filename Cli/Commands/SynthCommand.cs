@@ -20,8 +20,8 @@ internal static class SynthCommand
         var testFraction = new Option<double>("--test-fraction") { Description = "share of identities held out (disjoint) for testing", DefaultValueFactory = _ => defaults.TestFraction };
         var testImages = new Option<int>("--test-images") { Description = "images per test identity", DefaultValueFactory = _ => defaults.TestImagesPerIdentity };
         var size = new Option<int>("--size") { Description = "photo side in pixels (e.g. 160, or 250 like LFW)", DefaultValueFactory = _ => defaults.ImageSize };
-        var folds = new Option<int>("--folds") { Description = "folds of pairs.txt", DefaultValueFactory = _ => defaults.Folds };
-        var pairs = new Option<int>("--pairs-per-fold") { Description = "matched (and as many mismatched) pairs per fold", DefaultValueFactory = _ => defaults.PairsPerFold };
+        var folds = new Option<int>("--folds") { Description = "folds of pairs.txt (lowered to what the test identities fill unless given)", DefaultValueFactory = _ => defaults.Folds };
+        var pairs = new Option<int>("--pairs-per-fold") { Description = "matched (and as many mismatched) pairs per fold (lowered to what a fold's identities hold unless given)", DefaultValueFactory = _ => defaults.PairsPerFold };
         var preview = new Option<string?>("--preview") { Description = "also write a contact sheet PNG (8 identities × 8 photos, landmarks marked; *_aligned.png next to it)" };
         var threads = new Option<int>("--threads") { Description = "render threads (does not change the output)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var cmd = new Command("synth", "Generate the synthetic face set: photos with true landmarks, train/test identity split and an LFW-style pairs file.")
@@ -36,8 +36,8 @@ internal static class SynthCommand
                 MaxImagesPerIdentity = p.GetValue(maxImages), MinImagesPerIdentity = p.GetValue(minImages),
                 TestFraction = p.GetValue(testFraction), TestImagesPerIdentity = p.GetValue(testImages),
                 ImageSize = p.GetValue(size), Folds = p.GetValue(folds), PairsPerFold = p.GetValue(pairs), Threads = p.GetValue(threads),
-            };
-            options.Validate();
+            }.WithPairsThatFit(foldsGiven: p.GetResult(folds) is { Implicit: false }, pairsGiven: p.GetResult(pairs) is { Implicit: false });
+            options.Validate(field => "--" + field.Replace('_', '-'));
             string dir = p.GetValue(outDir)!;
             var plan = SyntheticFaceSet.Plan(options);
             var clock = Stopwatch.StartNew();

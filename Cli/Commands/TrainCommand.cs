@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SphereFace.Training.Export;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Spectre.Console;
@@ -236,9 +237,12 @@ internal static class TrainCommand
         using var cancel = new CancellationTokenSource();
         // Under mpirun a stop is agreed between the ranks after a step (DataParallel), so all end after the same one.
         Action stop = parallel is null ? cancel.Cancel : parallel.RequestStop;
-        ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; stop(); };
+        // An interrupted run saves its checkpoint and exits as the shell reports a signal: 130 (SIGINT), 143 (SIGTERM;
+        // also a rank stopped because another rank was asked to).
+        int signalExit = 143;
+        ConsoleCancelEventHandler onCtrlC = (_, e) => { e.Cancel = true; signalExit = 130; stop(); };
         Console.CancelKeyPress += onCtrlC;
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop(); });
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; signalExit = 143; stop(); });
         try
         {
             var run = new TrainingRun(prepared.Loop, folder, prepared.Identity, iterations, spec.Output.LogEvery, spec.Output.CheckpointEvery)
@@ -254,6 +258,13 @@ internal static class TrainCommand
                 ? $"finished {prepared.Loop.Iteration} iterations; checkpoint {folder.CheckpointFile}, metrics {folder.MetricsFile}"
                 : $"interrupted at iteration {prepared.Loop.Iteration}; continue with --resume {folder.CheckpointFile}";
             if (writer) Console.WriteLine(end);
+            if (writer && outcome == RunOutcome.Completed)
+            {
+                // The model users serve, beside the checkpoint it comes from (what `export` writes by default).
+                string embedding = Path.Combine(Path.GetDirectoryName(folder.CheckpointFile)!, "embedding.onnx");
+                CheckpointExport.Export(folder.CheckpointFile, embedding);
+                Console.WriteLine($"embedding model → {embedding}");
+            }
             if (parallel is { Steps: > 0 })
                 Say(string.Create(CultureInfo.InvariantCulture,
                     $"data-parallel: {parallel.AveragingTime.TotalMilliseconds / parallel.Steps:F1} ms per step averaging {(parallel.MomentaOnly == true ? "the momenta (parameters follow as w − v')" : "parameters and momenta")} over {ranks} ranks (allreduce, and waiting for the slowest rank)"));
@@ -263,7 +274,7 @@ internal static class TrainCommand
                 if (writer) folder.Log(skipped);
                 Console.WriteLine(skipped);
             }
-            return 0;
+            return outcome == RunOutcome.Completed ? 0 : signalExit;
         }
         finally
         {

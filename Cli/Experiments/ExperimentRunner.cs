@@ -52,7 +52,6 @@ internal static class ExperimentRunner
             }
             string specFile = WriteRunSpec(spec, run, size, dir, data, runDir);
             Step($"train {run.Name}", "train", "--config", specFile);
-            Step($"export {run.Name}", "export", "--checkpoint", Path.Combine(runDir, "checkpoint.safetensors"), "--out", model);
             Step($"plot {run.Name}", "plot", "--log", Path.Combine(runDir, "metrics.csv"), "--out", Path.Combine(runDir, "curves.png"));
             var reports = new List<EvaluationReport>();
             foreach (var protocol in spec.Protocols)

@@ -86,7 +86,7 @@ internal static class DetectedLandmarks
             }
             return size.Value.Height == 112 && size.Value.Width is 96 or 112;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e) when (e is IOException or InvalidDataException or Models.Errors.FaceInputException or UnauthorizedAccessException or ArgumentException)
         {
             return null;
         }

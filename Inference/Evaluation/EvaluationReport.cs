@@ -13,8 +13,11 @@ public sealed record EvaluationMetric(string Name, double? Value, double? Std = 
 /// <param name="Metrics">The figures, in display order.</param>
 public sealed record EvaluationReport(string Protocol, string Model, IReadOnlyList<EvaluationMetric> Metrics)
 {
-    /// <summary>The JSON layout's version (docs/inference.md): 2 added <see cref="Thresholds"/>.</summary>
-    public const int CurrentSchemaVersion = 2;
+    /// <summary>
+    /// The JSON layout's version (docs/inference.md): 2 added <see cref="Thresholds"/>; 3 renamed their
+    /// <c>best_accuracy</c> to <c>threshold_at_best_accuracy</c> and added <c>far_not_resolved</c>.
+    /// </summary>
+    public const int CurrentSchemaVersion = 3;
 
     /// <summary>Version of the JSON layout this report was written with.</summary>
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;

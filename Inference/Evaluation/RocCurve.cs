@@ -37,6 +37,13 @@ public sealed class RocCurve
     public double Auc { get; }
 
     /// <summary>
+    /// The operating point of <paramref name="threshold"/>: the shares of impostor and of genuine pairs scoring strictly
+    /// above it (what <see cref="Embedder.Verify(ReadOnlySpan{float}, ReadOnlySpan{float}, double)"/> accepts).
+    /// </summary>
+    public (double FalseAcceptRate, double TrueAcceptRate) At(double threshold) =>
+        (_negativesDescending.Count(s => s > threshold) / (double)Negatives, _positivesDescending.Count(s => s > threshold) / (double)Positives);
+
+    /// <summary>
     /// Builds the curve. Needs at least one genuine and one impostor pair; NaN scores are rejected.
     /// </summary>
     public static RocCurve FromScores(ReadOnlySpan<float> scores, ReadOnlySpan<bool> same)

@@ -15,7 +15,8 @@ public static class ThresholdCalibration
     /// <summary>
     /// The best-accuracy threshold (exact, <see cref="ThresholdSelection.Best"/>) and, for each false-accept rate f,
     /// the lowest threshold t such that at most ⌊f·I⌋ of the I impostor scores are above t: the
-    /// (⌊f·I⌋+1)-th highest impostor score; with fewer than 1/f impostors that is the highest impostor score.
+    /// (⌊f·I⌋+1)-th highest impostor score, only when I ≥ <see cref="VerificationThresholds.ImpostorsNeeded"/>(f);
+    /// otherwise f is listed in <see cref="VerificationThresholds.FarNotResolved"/> with the reason.
     /// </summary>
     /// <exception cref="ArgumentException">No scores, lengths differ, a NaN score, or no impostor or no genuine pair.</exception>
     public static VerificationThresholds Calibrate(ReadOnlySpan<float> scores, ReadOnlySpan<bool> same, string representation, IReadOnlyList<double>? fars = null)
@@ -28,14 +29,21 @@ public static class ThresholdCalibration
             throw new ArgumentException($"Calibration needs genuine and impostor pairs; got {genuine.Count} genuine and {impostors.Count} impostor.");
         impostors.Sort((a, b) => b.CompareTo(a));
         var result = new SortedDictionary<double, FarThreshold>();
+        var unresolved = new SortedDictionary<double, string>();
         foreach (double far in fars ?? DefaultFars)
         {
             if (!(far > 0 && far < 1)) throw new ArgumentException($"A false-accept rate must be in (0, 1), got {far}.");
+            int needed = VerificationThresholds.ImpostorsNeeded(far);
+            if (impostors.Count < needed)
+            {
+                unresolved[far] = $"needs ≥ {needed} impostor pairs, has {impostors.Count}";
+                continue;
+            }
             int allowed = (int)Math.Floor(far * impostors.Count);
             double t = impostors[Math.Min(allowed, impostors.Count - 1)];
             result[far] = new FarThreshold(t, genuine.Count(g => g > t) / (double)genuine.Count);
         }
-        return new VerificationThresholds(representation, best, accuracy, result, scores.Length, impostors.Count);
+        return new VerificationThresholds(representation, best, accuracy, result, scores.Length, impostors.Count) { FarNotResolved = unresolved };
     }
 
     /// <summary>
@@ -57,8 +65,13 @@ public static class ThresholdCalibration
         return result;
     }
 
-    /// <summary>Cosine similarity of each pair's rows, over the first <paramref name="length"/> values of each row.</summary>
-    private static float[] Scores(EmbeddingMatrix rows, IReadOnlyList<VerificationPair> pairs, int length)
+    /// <summary>
+    /// The raw cosine similarity of each pair's rows over the first <paramref name="length"/> values of each row (all of
+    /// them for the rows' own representation, half for the plain embedding inside flip-concatenated rows): the scores
+    /// the stamped thresholds apply to.
+    /// </summary>
+    /// <exception cref="ArgumentException">A pair refers to a missing row.</exception>
+    public static float[] Scores(EmbeddingMatrix rows, IReadOnlyList<VerificationPair> pairs, int length)
     {
         var scores = new float[pairs.Count];
         for (int i = 0; i < pairs.Count; i++)

@@ -15,6 +15,9 @@ public enum SphereFaceErrorCode
     StepFailed,
     /// <summary>A collective of a data-parallel run failed or timed out, or the ranks disagree (MPI).</summary>
     DistributedFailure,
-    /// <summary>A photo given without landmarks shows no face the detector finds (docs/detection.md).</summary>
-    NoFaceFound,
+    /// <summary>
+    /// A native library the application needs cannot be loaded: ONNX Runtime's or OpenCV's (a NuGet package to add) or a
+    /// system library they need (a Debian package to install); the message names which.
+    /// </summary>
+    NativeLibraryMissing,
 }

@@ -135,8 +135,7 @@ public static class DnnlPlugin
 
     private static unsafe MachineKernels ProbeMachine()
     {
-        if (!PluginLibrary.Dnnl.IsUsable)
-            return new MachineKernels("none", 0, [], $"{PluginLibrary.Dnnl.FileName} cannot be loaded (is Debian's libdnnl2 installed?)");
+        if (PluginLibrary.Dnnl.LoadProblem is { } loadProblem) return new MachineKernels("none", 0, [], loadProblem);
         try
         {
             var handle = Load();

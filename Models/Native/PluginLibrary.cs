@@ -79,6 +79,30 @@ public sealed class PluginLibrary
         }
     }
 
+    /// <summary>
+    /// Why the library cannot be loaded, in one line naming the missing file or system library (e.g. "needs libdnnl.so.2,
+    /// which is not installed (Debian/Ubuntu: apt-get install libdnnl2)"); null when it loads.
+    /// </summary>
+    public string? LoadProblem
+    {
+        get
+        {
+            string path;
+            try { path = Path; }
+            catch (FileNotFoundException e) { return e.Message; }
+            try
+            {
+                System.Runtime.InteropServices.NativeLibrary.Free(System.Runtime.InteropServices.NativeLibrary.Load(path));
+                return null;
+            }
+            catch (DllNotFoundException e)
+            {
+                string name = System.IO.Path.GetFileNameWithoutExtension(FileName)[3..];
+                return NativeDependency.Explain(name, e.Message, $"rebuild it with the Models project, {_alternative}");
+            }
+        }
+    }
+
     /// <summary>Registers the library's ops on <paramref name="options"/> (library from <see cref="Path"/>).</summary>
     /// <exception cref="FileNotFoundException">The library file is missing.</exception>
     /// <exception cref="SphereFaceException">ONNX Runtime could not load it, e.g. a missing dependency (<see cref="SphereFaceErrorCode.PluginUnavailable"/>).</exception>

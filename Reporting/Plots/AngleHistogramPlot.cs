@@ -14,15 +14,23 @@ public static class AngleHistogramPlot
 
     /// <summary>
     /// Draws normalised histograms (share of pairs per 2° bin over 0–180°) of the genuine and impostor angles.
-    /// NaN angles are skipped; throws when either group is empty.
+    /// NaN angles are skipped; throws when either group is empty. With <paramref name="threshold"/> (a cosine), the
+    /// angle arccos(threshold) is drawn as a vertical line and named in the legend.
     /// </summary>
-    public static void Save(IReadOnlyList<double> genuineDegrees, IReadOnlyList<double> impostorDegrees, string path, string title)
+    public static void Save(IReadOnlyList<double> genuineDegrees, IReadOnlyList<double> impostorDegrees, string path, string title,
+        (double Cosine, string Name)? threshold = null)
     {
         if (genuineDegrees.Count == 0 || impostorDegrees.Count == 0)
             throw new ArgumentException($"The angle histogram needs genuine and impostor pairs; got {genuineDegrees.Count} and {impostorDegrees.Count}.");
         var plot = new Plot();
         AddGroup(plot, genuineDegrees, "genuine pairs", Colors.Blue);
         AddGroup(plot, impostorDegrees, "impostor pairs", Colors.Red);
+        if (threshold is { } t)
+        {
+            double degrees = Math.Acos(Math.Clamp(t.Cosine, -1, 1)) * 180 / Math.PI;
+            var line = plot.Add.VerticalLine(degrees, 2, Colors.Black, LinePattern.Dashed);
+            line.LegendText = $"{t.Name}: cosine {t.Cosine:F4} = {degrees:F1}°";
+        }
         plot.Title(title);
         plot.XLabel("angle between features (degrees)");
         plot.YLabel("share of pairs");

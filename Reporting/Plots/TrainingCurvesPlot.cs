@@ -23,7 +23,8 @@ public static class TrainingCurvesPlot
         plot.XLabel("iteration");
         plot.Axes.Left.Label.Text = "loss";
         plot.Axes.Right.Label.Text = "accuracy";
-        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        // Below the axes: inside, any corner covers one of the curves (loss falls where accuracy rises).
+        plot.ShowLegend(Edge.Bottom);
         PlotFile.SavePng(plot, path);
     }
 }

@@ -1,3 +1,4 @@
+using SphereFace.Models.Errors;
 using System.Text.Json;
 using OpenCvSharp;
 using SphereFace.Alignment;
@@ -108,7 +109,8 @@ public sealed class FaceDetectorTests
         byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R',
             0, 0, 0x4E, 0x20, 0, 0, 0x4E, 0x20, 8, 2, 0, 0, 0, 0, 0, 0, 0];
         File.WriteAllBytes(dir.File("huge.png"), png);
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => Detector.Detect(dir.File("huge.png")));
+        var e = Assert.ThrowsExactly<FaceInputException>(() => Detector.Detect(dir.File("huge.png")));
+        Assert.AreEqual(FaceInputError.TooLarge, e.Reason);
         StringAssert.Contains(e.Message, "huge.png");
         StringAssert.Contains(e.Message, "20000×20000");
     }
@@ -122,12 +124,13 @@ public sealed class FaceDetectorTests
         File.WriteAllBytes(dir.File("noise.jpg"), Enumerable.Range(0, 4096).Select(i => (byte)(i * 37)).ToArray());
         foreach (var file in new[] { "noise.jpg" })
         {
-            var e = Assert.ThrowsExactly<InvalidDataException>(() => Detector.Detect(dir.File(file)));
+            var e = Assert.ThrowsExactly<FaceInputException>(() => Detector.Detect(dir.File(file)));
+            Assert.AreEqual(FaceInputError.Undecodable, e.Reason);
             StringAssert.Contains(e.Message, file);
         }
         // A truncated JPEG decodes partially (libjpeg fills the rest) or fails; either way nothing is half-reported.
         try { Assert.AreEqual(0, Detector.Detect(dir.File("cut.jpg")).Count); }
-        catch (InvalidDataException e) { StringAssert.Contains(e.Message, "cut.jpg"); }
+        catch (FaceInputException e) { StringAssert.Contains(e.Message, "cut.jpg"); }
     }
 
     /// <summary>Grayscale, 16-bit and CMYK encodings of the astronaut find the same face as the original photo.</summary>

@@ -1,3 +1,4 @@
+using SphereFace.Models.Errors;
 using SphereFace.Models.Native;
 using OpenCvSharp;
 using SphereFace.Graphs.Export;
@@ -69,20 +70,22 @@ public sealed class EmbedderErrorTests
     {
         using var embedder = new Embedder(ModelPath);
         using var photo = RandomImage(250, 250, 3);
-        var e1 = Assert.ThrowsExactly<ArgumentException>(() => embedder.EmbedAligned(photo));
+        var e1 = Assert.ThrowsExactly<FaceInputException>(() => embedder.EmbedAligned(photo));
+        Assert.AreEqual(FaceInputError.WrongSize, e1.Reason);
         StringAssert.Contains(e1.Message, "250×250");
         StringAssert.Contains(e1.Message, "landmarks");
 
         using var empty = new Mat();
-        Assert.ThrowsExactly<ArgumentException>(() => embedder.EmbedAligned(empty));
+        Assert.AreEqual(FaceInputError.UnsupportedImage, Assert.ThrowsExactly<FaceInputException>(() => embedder.EmbedAligned(empty)).Reason);
         Point2f[] good = [new(100, 110), new(150, 112), new(125, 140), new(105, 165), new(148, 166)];
-        Assert.ThrowsExactly<ArgumentException>(() => embedder.Embed(empty, good));
+        Assert.AreEqual(FaceInputError.UnsupportedImage, Assert.ThrowsExactly<FaceInputException>(() => embedder.Embed(empty, good)).Reason);
 
         var nan = good.ToArray();
         nan[2] = new Point2f(float.NaN, 140);
-        var e2 = Assert.ThrowsExactly<ArgumentException>(() => embedder.Embed(photo, nan));
+        var e2 = Assert.ThrowsExactly<FaceInputException>(() => embedder.Embed(photo, nan));
+        Assert.AreEqual(FaceInputError.InvalidLandmarks, e2.Reason);
         StringAssert.Contains(e2.Message, "nose");
-        Assert.ThrowsExactly<ArgumentException>(() => embedder.Embed(photo, good.AsSpan(0, 4)));
+        Assert.AreEqual(FaceInputError.InvalidLandmarks, Assert.ThrowsExactly<FaceInputException>(() => embedder.Embed(photo, good.AsSpan(0, 4))).Reason);
 
         var tensor = new float[3 * 112 * 96];
         tensor[7] = float.NaN;

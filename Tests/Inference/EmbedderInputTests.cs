@@ -63,23 +63,27 @@ public sealed class EmbedderInputTests
     {
         using var dir = new TempDir();
         using var embedder = new Embedder(ModelPath);
-        var corrupt = Assert.ThrowsExactly<InvalidDataException>(() => embedder.Embed(FaceImage.FromEncoded(new byte[] { 0x89, 0x50, 0x4E, 0x47, 1, 2, 3 }, Landmarks, "upload-17")));
+        var corrupt = Assert.ThrowsExactly<FaceInputException>(() => embedder.Embed(FaceImage.FromEncoded(new byte[] { 0x89, 0x50, 0x4E, 0x47, 1, 2, 3 }, Landmarks, "upload-17")));
         StringAssert.Contains(corrupt.Message, "upload-17");
         StringAssert.Contains(corrupt.Message, "not a decodable image");
-        Assert.ThrowsExactly<InvalidDataException>(() => embedder.Embed(Array.Empty<byte>(), Landmarks));
+        Assert.AreEqual(FaceInputError.Undecodable, corrupt.Reason);
+        Assert.AreEqual("upload-17", corrupt.InputName);
+        Assert.AreEqual(FaceInputError.Undecodable, Assert.ThrowsExactly<FaceInputException>(() => embedder.Embed(Array.Empty<byte>(), Landmarks)).Reason);
         string truncated = dir.File("cut.jpg");
         using (var photo = Photo()) File.WriteAllBytes(truncated, photo.ImEncode(".jpg")[..100]);
         var cut = Assert.Throws<Exception>(() => embedder.Embed(truncated, Landmarks));
-        Assert.IsTrue(cut is InvalidDataException or ArgumentException, cut.GetType().Name);
+        Assert.IsInstanceOfType<FaceInputException>(cut);
         StringAssert.Contains(Assert.ThrowsExactly<FileNotFoundException>(() => embedder.Embed(dir.File("missing.png"), Landmarks)).Message, "missing.png");
         using var deep = new Mat(112, 96, MatType.CV_16UC3, Scalar.All(100));
-        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => embedder.EmbedAligned(deep)).Message, "CV_8UC3");
+        var deepError = Assert.ThrowsExactly<FaceInputException>(() => embedder.EmbedAligned(deep));
+        StringAssert.Contains(deepError.Message, "CV_8UC3");
+        Assert.AreEqual(FaceInputError.UnsupportedImage, deepError.Reason);
         // A photo without landmarks goes to the detector; random pixels hold no face: the typed outcome, naming the photo.
-        var unaligned = Assert.ThrowsExactly<SphereFaceException>(() => embedder.Embed(FaceImage.FromMat(Photo(), null, "big photo")));
-        Assert.AreEqual(SphereFaceErrorCode.NoFaceFound, unaligned.Code);
+        var unaligned = Assert.ThrowsExactly<FaceInputException>(() => embedder.Embed(FaceImage.FromMat(Photo(), null, "big photo")));
+        Assert.AreEqual(FaceInputError.NoFace, unaligned.Reason);
         StringAssert.Contains(unaligned.Message, "big photo");
         StringAssert.Contains(unaligned.Message, "landmarks");
-        Assert.ThrowsExactly<ArgumentException>(() => FaceImage.FromFile("x.png", Landmarks[..4]));
+        Assert.AreEqual(FaceInputError.InvalidLandmarks, Assert.ThrowsExactly<FaceInputException>(() => FaceImage.FromFile("x.png", Landmarks[..4])).Reason);
     }
 
     [TestMethod]

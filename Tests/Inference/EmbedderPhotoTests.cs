@@ -45,8 +45,9 @@ public sealed class EmbedderPhotoTests
         using (var blank = new Mat(300, 400, MatType.CV_8UC3, new Scalar(40, 80, 120))) Cv2.ImWrite(dir.File("wall.png"), blank);
         using var embedder = new Embedder(EmbedderFixture.ModelPath);
         Assert.AreEqual(0, embedder.EmbedFaces(dir.File("wall.png")).Count);
-        var e = Assert.ThrowsExactly<SphereFaceException>(() => embedder.Embed(dir.File("wall.png")));
-        Assert.AreEqual(SphereFaceErrorCode.NoFaceFound, e.Code);
+        var e = Assert.ThrowsExactly<FaceInputException>(() => embedder.Embed(dir.File("wall.png")));
+        Assert.AreEqual(FaceInputError.NoFace, e.Reason);
+        Assert.AreEqual(dir.File("wall.png"), e.InputName);
         StringAssert.Contains(e.Message, "wall.png");
     }
 

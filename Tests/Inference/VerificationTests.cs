@@ -18,7 +18,7 @@ public sealed class VerificationTests
     public void FarThresholdsAcceptAtMostTheAllowedImpostorsAndAreTheLowestSuch()
     {
         var rng = new Random(3);
-        int n = 5000;
+        int n = 20000; // 15,000 impostors: FAR 1e-3 is resolved (≥ 10,000 needed), 1e-4 is not (100,000)
         var scores = new float[n];
         var same = new bool[n];
         for (int i = 0; i < n; i++)
@@ -30,7 +30,10 @@ public sealed class VerificationTests
         var impostors = scores.Where((_, i) => !same[i]).Select(s => (double)s).ToArray();
         var genuine = scores.Where((_, i) => same[i]).Select(s => (double)s).ToArray();
         Assert.AreEqual(impostors.Length, t.ImpostorPairs);
-        foreach (double far in new[] { 1e-3, 1e-4 })
+        Assert.IsFalse(t.FarThresholds.ContainsKey(1e-4));
+        Assert.AreEqual("needs ≥ 100000 impostor pairs, has 15000", t.FarNotResolved[1e-4]);
+        StringAssert.Contains(t.ToString(), "FAR 1e-4: n/a (needs ≥ 100000 impostor pairs, has 15000)");
+        foreach (double far in new[] { 1e-3 })
         {
             var f = t.FarThresholds[far];
             int allowed = (int)Math.Floor(far * impostors.Length);
@@ -43,7 +46,7 @@ public sealed class VerificationTests
         double bruteBest = Enumerable.Range(0, 2001).Select(k => -1 + k * 0.001)
             .Max(th => scores.Where((s, i) => same[i] ? s > th : s < th).Count() / (double)n);
         Assert.IsGreaterThanOrEqualTo(bruteBest, t.AccuracyAtBest, "exact optimum at least as good as a 0.001 grid");
-        Assert.AreEqual(t.AccuracyAtBest, ThresholdSelection.Accuracy(scores, same, t.BestAccuracy), 1e-12);
+        Assert.AreEqual(t.AccuracyAtBest, ThresholdSelection.Accuracy(scores, same, t.ThresholdAtBestAccuracy), 1e-12);
     }
 
     [TestMethod]
@@ -54,12 +57,15 @@ public sealed class VerificationTests
         var meta = t.ToMetadata().ToDictionary(e => e.Key, e => e.Value);
         Assert.IsTrue(meta.ContainsKey("sphereface.threshold.flip.far_1e-3"), string.Join(", ", meta.Keys));
         var back = VerificationThresholds.FromMetadata(meta, VerificationThresholds.FlipConcatenated, "m")!;
-        Assert.AreEqual(t.BestAccuracy, back.BestAccuracy);
+        Assert.AreEqual(t.ThresholdAtBestAccuracy, back.ThresholdAtBestAccuracy);
         Assert.AreEqual(t.Pairs, back.Pairs);
         CollectionAssert.AreEqual(t.FarThresholds.ToList(), back.FarThresholds.ToList());
         Assert.IsNull(VerificationThresholds.FromMetadata(meta, VerificationThresholds.Plain, "m"));
         meta["sphereface.threshold.flip.accuracy_at_best"] = "x";
         StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => VerificationThresholds.FromMetadata(meta, "flip", "m.onnx")).Message, "accuracy_at_best");
+        // A model stamped by an earlier version (key best_accuracy) is one clear error, not a silent miss.
+        var old = new Dictionary<string, string> { ["sphereface.threshold.plain.best_accuracy"] = "0.5" };
+        StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => VerificationThresholds.FromMetadata(old, "plain", "m.onnx")).Message, "stamp them again");
     }
 
     [TestMethod]
@@ -93,7 +99,7 @@ public sealed class VerificationTests
         {
             using var embedder = new Embedder(model, new EmbedderOptions { FlipConcatenation = flip });
             var stamped = report.Thresholds!.Single(t => t.Representation == VerificationThresholds.RepresentationOf(flip));
-            Assert.AreEqual(stamped.BestAccuracy, embedder.Thresholds!.BestAccuracy, $"flip {flip}: stamped threshold");
+            Assert.AreEqual(stamped.ThresholdAtBestAccuracy, embedder.Thresholds!.ThresholdAtBestAccuracy, $"flip {flip}: stamped threshold");
             var cache = new Dictionary<string, float[]>();
             float[] Embed(string name, int number)
             {

@@ -122,7 +122,7 @@ public sealed class FaceBatchSource : IBatchSource
         var slot = _slots[k % _slots.Length];
         slot.Ready.Wait();
         if (slot.Error is { } error)
-            throw error is InvalidDataException ? new InvalidDataException(error.Message, error) : new InvalidOperationException($"input pipeline failed on batch {k}: {error.Message}", error);
+            throw error is InvalidDataException or Models.Errors.FaceInputException ? new InvalidDataException(error.Message, error) : new InvalidOperationException($"input pipeline failed on batch {k}: {error.Message}", error);
         slot.Data.AsSpan().CopyTo(data);
         slot.Labels.AsSpan().CopyTo(labels);
         Interlocked.Add(ref _skipped, slot.Skipped);
@@ -186,7 +186,7 @@ public sealed class FaceBatchSource : IBatchSource
                 }
                 good[i] = true;
             }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or OpenCVException)
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or Models.Errors.FaceInputException or IOException or UnauthorizedAccessException or OpenCVException)
             {
                 reasons[i] = e.Message;
                 slot.Skipped++;

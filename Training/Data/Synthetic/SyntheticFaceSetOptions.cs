@@ -42,28 +42,46 @@ public sealed record SyntheticFaceSetOptions
     /// <summary>Most identities of a synthetic set (ten times CASIA-WebFace's; each is held in memory while rendering).</summary>
     public const int MaxIdentities = 100_000;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first out-of-range option.</summary>
-    public void Validate()
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the first out-of-range option, as <paramref name="name"/> spells it
+    /// (default: the snake_case field name; the command line passes its flags, e.g. <c>--pairs-per-fold</c>).
+    /// </summary>
+    public void Validate(Func<string, string>? name = null)
     {
-        if (Identities is < 4 or > MaxIdentities) throw new ArgumentException($"identities must be in 4…{MaxIdentities}, got {Identities}.");
-        if (!(TestFraction > 0 && TestFraction < 1)) throw new ArgumentException($"test_fraction must be in (0, 1), got {TestFraction}.");
-        if (MinImagesPerIdentity < 1) throw new ArgumentException($"min_images must be ≥ 1, got {MinImagesPerIdentity}.");
-        if (MaxImagesPerIdentity < MinImagesPerIdentity) throw new ArgumentException($"max_images ({MaxImagesPerIdentity}) must be ≥ min_images ({MinImagesPerIdentity}).");
-        if (MaxImagesPerIdentity > 9999) throw new ArgumentException($"max_images must be ≤ 9999 (4-digit file numbers), got {MaxImagesPerIdentity}.");
-        if (!(Imbalance >= 0 && Imbalance <= 5)) throw new ArgumentException($"imbalance must be in [0, 5], got {Imbalance}.");
-        if (TestImagesPerIdentity is < 2 or > 9999) throw new ArgumentException($"test_images must be in [2, 9999], got {TestImagesPerIdentity}.");
-        if (ImageSize is < 64 or > 1024) throw new ArgumentException($"size must be in [64, 1024], got {ImageSize}.");
-        if (Folds < 1) throw new ArgumentException($"folds must be ≥ 1, got {Folds}.");
-        if (PairsPerFold < 1) throw new ArgumentException($"pairs_per_fold must be ≥ 1, got {PairsPerFold}.");
-        if (Threads is < 1 or > Models.Native.ThreadCount.Max) throw new ArgumentException($"threads must be in 1…{Models.Native.ThreadCount.Max}, got {Threads}.");
+        string N(string field) => name?.Invoke(field) ?? field;
+        if (Identities is < 4 or > MaxIdentities) throw new ArgumentException($"{N("identities")} must be in 4…{MaxIdentities}, got {Identities}.");
+        if (!(TestFraction > 0 && TestFraction < 1)) throw new ArgumentException($"{N("test_fraction")} must be in (0, 1), got {TestFraction}.");
+        if (MinImagesPerIdentity < 1) throw new ArgumentException($"{N("min_images")} must be ≥ 1, got {MinImagesPerIdentity}.");
+        if (MaxImagesPerIdentity < MinImagesPerIdentity) throw new ArgumentException($"{N("max_images")} ({MaxImagesPerIdentity}) must be ≥ {N("min_images")} ({MinImagesPerIdentity}).");
+        if (MaxImagesPerIdentity > 9999) throw new ArgumentException($"{N("max_images")} must be ≤ 9999 (4-digit file numbers), got {MaxImagesPerIdentity}.");
+        if (!(Imbalance >= 0 && Imbalance <= 5)) throw new ArgumentException($"{N("imbalance")} must be in [0, 5], got {Imbalance}.");
+        if (TestImagesPerIdentity is < 2 or > 9999) throw new ArgumentException($"{N("test_images")} must be in [2, 9999], got {TestImagesPerIdentity}.");
+        if (ImageSize is < 64 or > 1024) throw new ArgumentException($"{N("size")} must be in [64, 1024], got {ImageSize}.");
+        if (Folds < 1) throw new ArgumentException($"{N("folds")} must be ≥ 1, got {Folds}.");
+        if (PairsPerFold < 1) throw new ArgumentException($"{N("pairs_per_fold")} must be ≥ 1, got {PairsPerFold}.");
+        if (Threads is < 1 or > Models.Native.ThreadCount.Max) throw new ArgumentException($"{N("threads")} must be in 1…{Models.Native.ThreadCount.Max}, got {Threads}.");
         if (TestIdentityCount < 2 * Folds)
-            throw new ArgumentException($"{TestIdentityCount} test identities cannot fill {Folds} folds (each fold needs at least 2); raise identities or test_fraction, or lower folds.");
+            throw new ArgumentException($"{TestIdentityCount} test identities cannot fill {Folds} folds (each fold needs at least 2); raise {N("identities")} or {N("test_fraction")}, or lower {N("folds")}.");
         int smallestFold = TestIdentityCount / Folds;
         long matched = (long)smallestFold * TestImagesPerIdentity * (TestImagesPerIdentity - 1) / 2;
         if (matched < PairsPerFold)
             throw new ArgumentException(
-                $"a fold of {smallestFold} test identities × {TestImagesPerIdentity} images has only {matched} distinct matched pairs, fewer than pairs_per_fold {PairsPerFold}; lower pairs_per_fold or folds, or raise identities/test_images.");
-        if (Identities - TestIdentityCount < 2) throw new ArgumentException("at least 2 training identities are needed; lower test_fraction.");
+                $"a fold of {smallestFold} test identities × {TestImagesPerIdentity} images has only {matched} distinct matched pairs, fewer than {N("pairs_per_fold")} {PairsPerFold}; lower {N("pairs_per_fold")} or {N("folds")}, or raise {N("identities")}/{N("test_images")}.");
+        if (Identities - TestIdentityCount < 2) throw new ArgumentException($"at least 2 training identities are needed; lower {N("test_fraction")}.");
+    }
+
+    /// <summary>
+    /// These options with <see cref="Folds"/> and <see cref="PairsPerFold"/> lowered, where not <paramref name="foldsGiven"/>
+    /// or <paramref name="pairsGiven"/> by the user, to what the test identities can fill (each fold needs 2 identities and
+    /// enough distinct matched pairs): what the command line does for a small <see cref="Identities"/>.
+    /// </summary>
+    public SyntheticFaceSetOptions WithPairsThatFit(bool foldsGiven, bool pairsGiven)
+    {
+        var fitted = this;
+        if (!foldsGiven) fitted = fitted with { Folds = Math.Clamp(TestIdentityCount / 2, 1, Folds) };
+        long matched = (long)(fitted.TestIdentityCount / fitted.Folds) * TestImagesPerIdentity * (TestImagesPerIdentity - 1) / 2;
+        if (!pairsGiven && matched >= 1) fitted = fitted with { PairsPerFold = (int)Math.Min(PairsPerFold, matched) };
+        return fitted;
     }
 
     /// <summary>How many identities are held out.</summary>
