@@ -40,6 +40,9 @@ public static class PhotoReader
             if ((long)width * height > maxPixels)
                 throw new FaceInputException(FaceInputError.TooLarge, source, $"{source}: {width}×{height} = {(long)width * height:N0} pixels is above the limit of {maxPixels:N0} (raise it with the reader's maxPixels / MaxPixels option).");
         }
+        if (IsTruncatedJpeg(encoded))
+            throw new FaceInputException(FaceInputError.Undecodable, source,
+                $"{source}: truncated JPEG ({encoded.Length} bytes; no end-of-image marker after its last scan), which would decode with its lower part grey.");
         Mat image;
         try { image = Cv2.ImDecode(encoded, ImreadModes.Color); }
         catch (OpenCVException e) { throw new FaceInputException(FaceInputError.Undecodable, source, $"{source}: not a decodable image ({e.Message}).", e); }
@@ -49,6 +52,43 @@ public static class PhotoReader
             throw new FaceInputException(FaceInputError.Undecodable, source, $"{source}: not a decodable image ({encoded.Length} bytes; expected JPEG, PNG, BMP, WebP or another format OpenCV reads).");
         }
         return image;
+    }
+
+    /// <summary>
+    /// A JPEG (starts with SOI, FF D8) that ends before its end-of-image marker (FF D9): the marker segments are walked by
+    /// their lengths and each scan's entropy-coded data up to the next marker (inside it 0xFF is always stuffed as FF 00
+    /// or a restart marker FF D0–D7). Data after the end marker (a motion photo's video) is not looked at.
+    /// </summary>
+    private static bool IsTruncatedJpeg(ReadOnlySpan<byte> d)
+    {
+        if (d.Length < 4 || d[0] != 0xFF || d[1] != 0xD8) return false;
+        int i = 2;
+        while (true)
+        {
+            while (i < d.Length && d[i] != 0xFF) i++; // bytes between segments: the decoder's concern
+            while (i < d.Length && d[i] == 0xFF) i++; // fill bytes
+            if (i >= d.Length) return true;
+            byte marker = d[i++];
+            if (marker == 0xD9) return false;
+            if (marker == 0xD8 || marker is >= 0xD0 and <= 0xD7 || marker == 0x01) continue; // no length field
+            if (i + 2 > d.Length) return true;
+            int length = (d[i] << 8) | d[i + 1];
+            if (length < 2) return false; // malformed, not truncated: the decoder reports it
+            i += length;
+            if (i > d.Length) return true;
+            if (marker != 0xDA) continue;
+            while (true) // entropy-coded data of the scan
+            {
+                int ff = d[i..].IndexOf((byte)0xFF);
+                if (ff < 0) return true;
+                i += ff;
+                if (i + 1 >= d.Length) return true;
+                byte next = d[i + 1];
+                if (next == 0x00 || next is >= 0xD0 and <= 0xD7) { i += 2; continue; }
+                if (next == 0xFF) { i++; continue; }
+                break; // a marker: the next segment
+            }
+        }
     }
 
     /// <summary>

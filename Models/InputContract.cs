@@ -24,17 +24,17 @@ public sealed record InputContract(
     public const string Prefix = "sphereface.";
 
     /// <summary>One-line human description (also stored as metadata).</summary>
-    public string Describe() =>
-        $"float32 {Layout} [N,3,{Height},{Width}] {ChannelOrder}, pixel p → (p − {Mean}) × {Scale:R}, face aligned by 5 points onto the SphereFace template read {TemplateOrigin}-based; output '{OutputName}' [N,{EmbeddingSize}]";
+    public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"float32 {Layout} [N,3,{Height},{Width}] {ChannelOrder}, pixel p → (p − {Mean}) × {Scale:R}, face aligned by 5 points onto the SphereFace template read {TemplateOrigin}-based; output '{OutputName}' [N,{EmbeddingSize}]");
 
     /// <summary>The contract as metadata entries.</summary>
     public IEnumerable<KeyValuePair<string, string>> ToMetadata() =>
     [
         new(Prefix + "input_name", InputName),
         new(Prefix + "output_name", OutputName),
-        new(Prefix + "input_height", Height.ToString()),
-        new(Prefix + "input_width", Width.ToString()),
-        new(Prefix + "embedding_size", EmbeddingSize.ToString()),
+        new(Prefix + "input_height", Height.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new(Prefix + "input_width", Width.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new(Prefix + "embedding_size", EmbeddingSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new(Prefix + "channel_order", ChannelOrder),
         new(Prefix + "layout", Layout),
         new(Prefix + "mean", Mean.ToString("R", System.Globalization.CultureInfo.InvariantCulture)),

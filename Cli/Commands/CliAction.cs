@@ -29,13 +29,22 @@ internal static class CliAction
             var failure = Unwrap(e);
             if (IsExpected(failure))
             {
-                Console.Error.WriteLine($"sphereface: error: {failure.Message}");
+                Console.Error.WriteLine($"sphereface: error: {failure.Message}{NameHint(failure.Message)}");
                 return ExitCode(failure);
             }
             Console.Error.WriteLine($"sphereface: internal error (a bug; please report it with this trace):{Environment.NewLine}{e}");
             return Bug;
         }
     }
+
+    /// <summary>
+    /// A file name that is not valid UTF-8 reaches .NET with U+FFFD in place of its bad bytes and cannot be opened under
+    /// that name: say so, rather than leave "does not exist" about a file the user can see.
+    /// </summary>
+    private static string NameHint(string message) =>
+        message.Contains('\uFFFD', StringComparison.Ordinal)
+            ? " (a name shown with '\uFFFD' has bytes that are not UTF-8, which .NET cannot open on Linux: rename the file, e.g. with convmv)"
+            : "";
 
     /// <summary>True for the failures the user can fix: the exception types that report bad input.</summary>
     public static bool IsExpected(Exception e) => e switch

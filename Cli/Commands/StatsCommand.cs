@@ -44,11 +44,13 @@ internal static class StatsCommand
             if (p.GetValue(probe))
             {
                 string dir = p.GetValue(data)!;
-                var (pm, ps) = VerificationProbe.TenFoldAccuracy(VerificationProbe.Score(dir));
+                static Inference.Evaluation.MeanStd TenFold(IReadOnlyList<VerificationProbe.ScoredPair> pairs) => Inference.Evaluation.FoldAccuracy.Of(
+                    pairs.Select(q => (float)q.Score).ToArray(), pairs.Select(q => q.Same).ToArray(), pairs.Select(q => q.Fold).ToArray());
+                var (pm, ps) = TenFold(VerificationProbe.Score(dir));
                 Console.WriteLine($"pairs probe, raw aligned pixels: {100 * pm:0.00}% ± {100 * ps:0.00} (10-fold)");
                 if (p.GetValue(model) is { } onnx)
                 {
-                    var (em, es) = VerificationProbe.TenFoldAccuracy(VerificationProbe.Score(dir, VerificationProbe.OnnxEmbedder(onnx)));
+                    var (em, es) = TenFold(VerificationProbe.Score(dir, VerificationProbe.OnnxEmbedder(onnx)));
                     Console.WriteLine($"pairs probe, {Path.GetFileName(onnx)} embeddings: {100 * em:0.00}% ± {100 * es:0.00} (10-fold)");
                 }
             }

@@ -20,7 +20,11 @@ namespace SphereFace.Cli.Inputs;
 internal static class DetectedLandmarks
 {
     /// <summary>What detection gave: the landmark list, and the photos in which no face was found (relative paths).</summary>
-    public sealed record Result(string LandmarkList, IReadOnlyList<string> WithoutFace, string CacheFolder);
+    public sealed record Result(string LandmarkList, IReadOnlyList<string> WithoutFace, string CacheFolder)
+    {
+        /// <summary>Why photos could not be read (one line each, naming the file), among <see cref="WithoutFace"/>.</summary>
+        public IReadOnlyList<string> Unreadable { get; init; } = [];
+    }
 
     /// <summary>
     /// Null when <paramref name="data"/> (an image folder DIR/&lt;identity&gt;/&lt;image&gt;) holds aligned faces; else the
@@ -33,11 +37,13 @@ internal static class DetectedLandmarks
         if (!NeedsDetection(photos)) return null;
         string cache = Path.Combine(CacheFolder.Root, "detections", Fingerprint(data, photos));
         string list = Path.Combine(cache, "landmarks.txt"), none = Path.Combine(cache, "no-face.txt"), faces = Path.Combine(cache, "faces.json");
-        if (File.Exists(list) && File.Exists(none))
+        string unreadableFile = Path.Combine(cache, "unreadable.txt");
+        if (File.Exists(list) && File.Exists(none) && File.Exists(unreadableFile))
         {
             var cached = File.ReadAllLines(none).Where(l => l.Length > 0).ToList();
+            var cachedUnreadable = File.ReadAllLines(unreadableFile).Where(l => l.Length > 0).ToList();
             Console.WriteLine($"landmarks of {photos.Count} photos under '{data}': detected earlier, cached in {cache}{Missing(cached)}");
-            return Usable(new Result(list, cached, cache), data, photos.Count);
+            return Usable(new Result(list, cached, cache) { Unreadable = cachedUnreadable }, data, photos.Count);
         }
         Console.WriteLine($"no --landmarks: finding the faces of {photos.Count} photos under '{data}' (cached in {cache})");
         using var detector = new FaceDetector();
@@ -47,13 +53,20 @@ internal static class DetectedLandmarks
         var withoutFace = results.Where(r => r.Faces.Count == 0).Select(r => r.Path).ToList();
         LandmarkListFile.Write(list, results.Where(r => r.Faces.Count > 0)
             .Select(r => new LandmarkEntry(r.Path, r.Faces.MaxBy(f => f.Box[2] * f.Box[3])!.Landmarks.Select(l => new Point2f(l[0], l[1])).ToArray())));
+        // A photo the reader refused (corrupt, truncated, above the pixel limit) is left out with its reason, not
+        // reported as a photo without a face.
+        var unreadable = results.Where(r => r.Error is not null).Select(r => r.Error!.TrimEnd('.')).ToList();
+        AtomicFile.WriteAllText(unreadableFile, string.Concat(unreadable.Select(u => u.Replace('\n', ' ') + "\n")));
         AtomicFile.WriteAllText(none, string.Concat(withoutFace.Select(p => p + "\n")));
         Console.WriteLine($"faces found in {photos.Count - withoutFace.Count} of {photos.Count} photos{Missing(withoutFace)}");
-        return Usable(new Result(list, withoutFace, cache), data, photos.Count);
+        foreach (string u in unreadable.Take(10)) Console.WriteLine($"unreadable, left out: {u}");
+        return Usable(new Result(list, withoutFace, cache) { Unreadable = unreadable }, data, photos.Count);
     }
 
     /// <summary>The result, unless no photo had a face: that is one error naming the photos and the way out.</summary>
     private static Result Usable(Result result, string data, int photos) => result.WithoutFace.Count < photos ? result
+        : result.Unreadable.Count == photos
+            ? throw new InvalidDataException($"none of the {photos} photos under '{data}' can be read (first: {result.Unreadable[0]})")
         : throw new InvalidDataException($"no face found in any of the {photos} photos under '{data}' " +
             $"({string.Join(", ", result.WithoutFace.Take(3))}{(photos > 3 ? ", …" : "")}); give their 5 points with --landmarks, or aligned 112×96 faces.");
 

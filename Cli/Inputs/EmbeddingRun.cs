@@ -96,16 +96,16 @@ internal static class EmbeddingRun
         Mat mat;
         try
         {
-            mat = Cv2.ImRead(input.Path, ImreadModes.Color);
+            // The one reader of photos: its pixel limit refuses a decompression bomb before decoding.
+            mat = SphereFace.Alignment.PhotoReader.Read(input.Path);
+        }
+        catch (Models.Errors.FaceInputException e)
+        {
+            return (null, e.Message.StartsWith(input.Path, StringComparison.Ordinal) ? e.Message[input.Path.Length..].TrimStart(':', ' ').TrimEnd('.') : e.Message);
         }
         catch (OpenCVException e)
         {
             return (null, $"cannot be decoded ({e.Message})");
-        }
-        if (mat.Empty())
-        {
-            mat.Dispose();
-            return (null, "cannot be decoded (empty, corrupt or not an image)");
         }
         try
         {

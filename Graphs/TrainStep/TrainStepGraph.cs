@@ -118,8 +118,8 @@ public sealed class TrainStepGraph
         g.Metadata["sphereface.kernels"] = config.Kernels.Kernels.Name();
         if (config.Kernels.UsesDnnl) g.Metadata["sphereface.dnnl.block"] = config.Kernels.Block.ToString(System.Globalization.CultureInfo.InvariantCulture);
         g.Metadata["sphereface.loss"] = config.Loss.Head;
-        g.Metadata["sphereface.classes"] = config.Classes.ToString();
-        g.Metadata["sphereface.batch_size"] = config.BatchSize.ToString();
+        g.Metadata["sphereface.classes"] = config.Classes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        g.Metadata["sphereface.batch_size"] = config.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
         g.Metadata["sphereface.needs_plugin"] = needsPlugin ? "true" : "false";
         var model = g.ToModel($"SphereFace {config.Net.Name} training step (SGD, batch {config.BatchSize}); I/O contract in docs/train-step.md.");
         if (config.Kernels.UsesDnnl) GemmLowering.Apply(model);

@@ -33,6 +33,7 @@ public static class LfwVerification
 
         int d = features.Dimension;
         var same = pairs.Select(p => p.Same).ToArray();
+        var foldOf = pairs.Select(p => p.Fold).ToArray();
         var testScores = new float[pairs.Count];
         var accuracies = new double[folds];
         var thresholds = new double[folds];
@@ -62,12 +63,8 @@ public static class LfwVerification
                 scores[i] = TensorPrimitives.CosineSimilarity(a, b);
                 if (float.IsNaN(scores[i])) scores[i] = 0f; // a feature equal to the mean has no direction
             }
-            var trainIdx = Enumerable.Range(0, pairs.Count).Where(i => pairs[i].Fold != fold).ToArray();
-            var testIdx = Enumerable.Range(0, pairs.Count).Where(i => pairs[i].Fold == fold).ToArray();
-            var (threshold, _) = ThresholdSelection.Best(trainIdx.Select(i => scores[i]).ToArray(), trainIdx.Select(i => same[i]).ToArray());
-            thresholds[fold] = threshold;
-            accuracies[fold] = ThresholdSelection.Accuracy(testIdx.Select(i => scores[i]).ToArray(), testIdx.Select(i => same[i]).ToArray(), threshold);
-            foreach (int i in testIdx) testScores[i] = scores[i];
+            (thresholds[fold], accuracies[fold]) = FoldAccuracy.OfFold(scores, same, foldOf, fold);
+            for (int i = 0; i < pairs.Count; i++) if (pairs[i].Fold == fold) testScores[i] = scores[i];
         }
         var roc = RocCurve.FromScores(testScores, same);
         return new LfwResult(accuracies, thresholds, MeanStd.Of(accuracies), roc, testScores, same);

@@ -50,7 +50,11 @@ public sealed class TrainingLog
                 if (cell.Equals("nan", StringComparison.OrdinalIgnoreCase)) { values[c].Add(double.NaN); continue; }
                 if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
                     throw new InvalidDataException($"{path}:{li + 1}: '{cell}' in column '{names[c]}' is not a number.");
-                values[c].Add(v);
+                // Training writes float32 figures: a finite value beyond float's range did not come from a run (and
+                // would overflow the plot's axis span); an infinite one (a diverged loss) is drawn as a gap, like NaN.
+                if (double.IsFinite(v) && Math.Abs(v) > float.MaxValue)
+                    throw new InvalidDataException($"{path}:{li + 1}: {cell} in column '{names[c]}' is beyond the float32 range a training log holds.");
+                values[c].Add(double.IsFinite(v) ? v : double.NaN);
             }
         }
         if (values[0].Count == 0) throw new InvalidDataException($"{path}: no data rows after the header.");

@@ -115,4 +115,16 @@ public sealed class CaffeImportTests
         StringAssert.Contains(message, "conv2_2");
         StringAssert.Contains(message, "bias");
     }
+
+    [TestMethod]
+    public void ANonFiniteWeightIsRefusedNamingTheLayer()
+    {
+        using var dir = new TempDir();
+        var (text, model) = CaffeFiles.Write(4, seed: 3);
+        model.Layer.First(l => l.Name == "conv2_1").Blobs[0].Data[7] = float.NaN;
+        var (p, c) = CaffeFiles.Save(dir.Path, text, model);
+        var message = Assert.ThrowsExactly<InvalidDataException>(() => CaffeSphereNetImport.Read(p, c)).Message;
+        StringAssert.Contains(message, "conv2_1");
+        StringAssert.Contains(message, "value 7 is NaN");
+    }
 }

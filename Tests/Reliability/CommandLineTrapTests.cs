@@ -17,11 +17,25 @@ public sealed class CommandLineTrapTests
     public void ASignalSavesTheRunAndExitsWithTheSignalStatus(string signal, int expected)
     {
         using var dir = new TempDir();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "sphereface.dll"), "train", "--net", "sphere4", "--embedding-size", "8",
+        // Through env --default-signal: a job started in the background of a non-interactive shell inherits SIGINT
+        // ignored, and the run must see the signal as a terminal user's Ctrl-C would deliver it.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { "--default-signal=INT,TERM", "dotnet", Path.Combine(AppContext.BaseDirectory, "sphereface.dll"), "train", "--net", "sphere4", "--embedding-size", "8",
                      "--classes", "3", "--data", "random:4", "--batch", "2", "--iterations", "100000", "--log-every", "1", "--threads", "1", "--out", dir.File("run") })
             start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
+        try
+        {
+            Signal(process, signal, expected, dir);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static void Signal(Process process, string signal, int expected, TempDir dir)
+    {
         var stderr = process.StandardError.ReadToEndAsync();
         // Wait for the first logged iteration, then signal.
         string? line;

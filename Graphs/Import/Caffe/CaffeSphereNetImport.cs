@@ -180,8 +180,9 @@ public static class CaffeSphereNetImport
         var squeezed = dims.Where(d => d != 1).ToArray();
         if (!squeezed.SequenceEqual(shape.Where(d => d != 1)))
             throw new InvalidDataException($"{where}: shape [{string.Join(",", dims)}]; expected [{string.Join(",", shape.Where(d => d != 1))}].");
-        if (blob.Data.Count == count) return [.. blob.Data];
-        if (blob.DoubleData.Count == count) return blob.DoubleData.Select(d => (float)d).ToArray();
-        throw new InvalidDataException($"{where}: {Math.Max(blob.Data.Count, blob.DoubleData.Count)} values for shape [{string.Join(",", dims)}] ({count} expected).");
+        float[] values = blob.Data.Count == count ? [.. blob.Data]
+            : blob.DoubleData.Count == count ? blob.DoubleData.Select(d => (float)d).ToArray()
+            : throw new InvalidDataException($"{where}: {Math.Max(blob.Data.Count, blob.DoubleData.Count)} values for shape [{string.Join(",", dims)}] ({count} expected).");
+        return ImportedValues.Finite(values, where);
     }
 }

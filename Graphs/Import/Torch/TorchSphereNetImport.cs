@@ -43,7 +43,7 @@ public static class TorchSphereNetImport
                     throw new InvalidDataException($"{checkpoint}: no tensor '{key}' (expected shape [{string.Join(",", TorchShape(layer, blob))}] for the {layout} layout).");
                 if (!t.Shape.SequenceEqual(TorchShape(layer, blob)))
                     throw new InvalidDataException($"{checkpoint}: tensor '{key}' has shape [{string.Join(",", t.Shape)}]; the {layout} layout needs [{string.Join(",", TorchShape(layer, blob))}].");
-                store.Add(new Parameter(blob.Name, blob.Shape, t.Data));
+                store.Add(new Parameter(blob.Name, blob.Shape, ImportedValues.Finite(t.Data, $"{checkpoint}: tensor '{key}'")));
             }
         ChannelOrder.BgrToRgb(store["conv1_1/weight"]);
         return new ImportedNet(config, store, $"torch:{layout}", [Path.GetFullPath(checkpoint)], TemplateOrigin: 0);

@@ -36,12 +36,15 @@ public static class PairsFile
         }
         else throw new InvalidDataException($"{source}:{headerLine}: header must be 'folds pairsPerFold', got {header.Length} fields.");
 
-        var result = new List<PairsFold>(folds);
+        // The header's counts are checked against the lines actually there; nothing is sized from them up front.
+        if ((long)folds * perFold * 2 > int.MaxValue)
+            throw new InvalidDataException($"{source}:{headerLine}: header promises {folds} folds × {2L * perFold} pairs, more than any pairs file holds.");
+        var result = new List<PairsFold>(Math.Min(folds, 64));
         int lastLine = headerLine;
         for (int f = 0; f < folds; f++)
         {
-            var matched = new List<FacePair>(perFold);
-            var mismatched = new List<FacePair>(perFold);
+            var matched = new List<FacePair>(Math.Min(perFold, 4096));
+            var mismatched = new List<FacePair>(Math.Min(perFold, 4096));
             for (int i = 0; i < 2 * perFold; i++)
             {
                 bool wantMatched = i < perFold;

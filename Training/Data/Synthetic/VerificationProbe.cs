@@ -7,8 +7,9 @@ using SphereFace.Alignment.Formats;
 namespace SphereFace.Training.Data.Synthetic;
 
 /// <summary>
-/// A quick difficulty probe of a face set's verification pairs: 10-fold accuracy (threshold chosen on the other
-/// folds, as in LFW's protocol) of cosine similarity between aligned faces, either on raw pixels or on the
+/// A quick difficulty probe of a face set's verification pairs: the scored pairs whose 10-fold accuracy
+/// (<c>FoldAccuracy</c> of the Inference library, as in LFW's protocol) the <c>stats</c> command reports; the score is the
+/// cosine similarity between aligned faces, either on raw pixels or on the
 /// embeddings of an ONNX embedding model (e.g. an untrained network). Used to show the set is not trivial.
 /// </summary>
 public static class VerificationProbe
@@ -49,22 +50,6 @@ public static class VerificationProbe
         static string Rel(string name, int n) => FacePair.ImagePath(name, n, ".png");
     }
 
-    /// <summary>Mean and standard deviation over folds of the accuracy at the threshold that is best on the other folds.</summary>
-    public static (double Mean, double Std) TenFoldAccuracy(IReadOnlyList<ScoredPair> pairs)
-    {
-        int folds = pairs.Max(p => p.Fold) + 1;
-        var accuracies = new List<double>();
-        for (int f = 0; f < folds; f++)
-        {
-            var train = pairs.Where(p => p.Fold != f || folds == 1).ToList();
-            var test = pairs.Where(p => p.Fold == f).ToList();
-            double best = BestThreshold(train);
-            accuracies.Add(Accuracy(test, best));
-        }
-        double mean = accuracies.Average();
-        return (mean, Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / accuracies.Count));
-    }
-
     /// <summary>Embeds tensors with an ONNX embedding model (input "data" [N,3,112,96], output "embedding").</summary>
     public static Func<IReadOnlyList<float[]>, float[][]> OnnxEmbedder(string modelPath, int batch = 32) => tensors =>
     {
@@ -99,26 +84,4 @@ public static class VerificationProbe
         return double.IsFinite(s) ? s : 0;
     }
 
-    private static double BestThreshold(List<ScoredPair> pairs)
-    {
-        // Sweep thresholds in score order: predicting "same" for score ≥ t is right for the matched pairs at or
-        // above t and for the mismatched pairs below it.
-        var sorted = pairs.OrderBy(p => p.Score).ToList();
-        int sameAbove = sorted.Count(p => p.Same), diffBelow = 0;
-        double best = sorted[0].Score;
-        int bestCorrect = -1;
-        for (int i = 0; i < sorted.Count; i++)
-        {
-            if (i == 0 || sorted[i].Score != sorted[i - 1].Score)
-            {
-                int correct = sameAbove + diffBelow;
-                if (correct > bestCorrect) (best, bestCorrect) = (sorted[i].Score, correct);
-            }
-            if (sorted[i].Same) sameAbove--; else diffBelow++;
-        }
-        return best;
-    }
-
-    private static double Accuracy(List<ScoredPair> pairs, double threshold) =>
-        pairs.Count(p => (p.Score >= threshold) == p.Same) / (double)pairs.Count;
 }
