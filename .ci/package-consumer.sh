@@ -34,15 +34,7 @@ entries "$work/feed/SphereFace.Training.$version.nupkg" | grep -qx "runtimes/lin
 
 mkdir -p "$work/app" "$work/bin"
 cp "$repo/Clients/PackageConsumer/PackageConsumer.csproj" "$repo/Clients/PackageConsumer/Program.cs" "$work/app/"
-cat > "$work/app/NuGet.config" <<XML
-<configuration>
-  <packageSources>
-    <clear />
-    <add key="local" value="$work/feed" />
-    <add key="global-folder" value="$HOME/.nuget/packages" />
-  </packageSources>
-</configuration>
-XML
+bash "$repo/.ci/offline-nuget-config.sh" "$work/feed" > "$work/app/NuGet.config"
 # A PATH with dotnet and the basic tools only: the consumer's build must not need cmake or a C++ compiler.
 ln -s "$(command -v dotnet)" "$work/bin/dotnet"
 for t in sh bash uname cat ls rm mkdir sed grep; do ln -s "$(command -v $t)" "$work/bin/$t"; done

@@ -13,15 +13,7 @@ trap cleanup EXIT
 
 mkdir -p "$work/app"
 cp "$repo/Clients/WebVerify/WebVerify.csproj" "$repo/Clients/WebVerify/Program.cs" "$repo/Clients/WebVerify/appsettings.json" "$work/app/"
-cat > "$work/app/NuGet.config" <<XML
-<configuration>
-  <packageSources>
-    <clear />
-    <add key="local" value="$feed" />
-    <add key="global-folder" value="$HOME/.nuget/packages" />
-  </packageSources>
-</configuration>
-XML
+bash "$repo/.ci/offline-nuget-config.sh" "$feed" > "$work/app/NuGet.config"
 cd "$work/app"
 dotnet publish -c Release -o "$work/out" -nologo -clp:ErrorsOnly -p:SphereFaceVersion="$version" --packages "$work/packages" >/dev/null
 echo "WebVerify publish (linux-x64, framework-dependent): $(du -sh "$work/out" | cut -f1)"

@@ -105,7 +105,7 @@ internal static class DemoCommand
         using var embedder = new Embedder(model, new EmbedderOptions { Kernels = kernels, Log = line => Console.Error.WriteLine($"sphereface: {line}") });
         float[] Embed(LandmarkEntry e)
         {
-            using var photo = Cv2.ImRead(Path.Combine(data, "images", e.RelativePath), ImreadModes.Color);
+            using var photo = SphereFace.Alignment.PhotoReader.Read(Path.Combine(data, "images", e.RelativePath));
             return embedder.Embed(photo, e.Points);
         }
         var (f1, f2, f3) = (Embed(a[0]), Embed(a[1]), Embed(b));

@@ -22,7 +22,7 @@ internal static class SphereFeatures
         var rows = new List<float[]>();
         foreach (var s in set.Samples)
         {
-            using var photo = Cv2.ImRead(s.Path, ImreadModes.Color);
+            using var photo = SphereFace.Alignment.PhotoReader.Read(s.Path);
             rows.Add(embedder.Embed(photo, s.Landmarks ?? throw new InvalidDataException($"{s.Path}: no landmarks")));
         }
         var labels = set.Samples.Select(s => s.Label).ToArray();

@@ -216,12 +216,11 @@ public sealed class FaceBatchSource : IBatchSource
         return hash.NextDouble() < _options.FlipProbability;
     }
 
-    /// <summary>Reads a file and decodes it as BGR CV_8UC3 (empty Mat when OpenCV cannot decode it).</summary>
-    public static Mat DecodeFile(FaceSample sample)
-    {
-        byte[] bytes = File.ReadAllBytes(sample.Path);
-        return bytes.Length == 0 ? new Mat() : Cv2.ImDecode(bytes, ImreadModes.Color);
-    }
+    /// <summary>
+    /// Reads a file and decodes it as BGR CV_8UC3 through <see cref="PhotoReader"/>: a header above its pixel limit is
+    /// refused before decoding, a truncated JPEG refused (the pipeline skips the sample with the reason).
+    /// </summary>
+    public static Mat DecodeFile(FaceSample sample) => PhotoReader.Read(sample.Path);
 
     /// <summary>Stops the workers and releases the buffers.</summary>
     public void Dispose()

@@ -129,8 +129,8 @@ public sealed record RunSpec
         var s = Solver;
         if (s.Iterations < 1) throw new RunSpecException("solver.iterations", $"solver.iterations must be at least 1, got {s.Iterations}.");
         if (!(s.BaseLr > 0) || !float.IsFinite(s.BaseLr)) throw new RunSpecException("solver.base_lr", $"solver.base_lr must be a positive number, got {s.BaseLr}.");
-        if (s.Steps.Any(x => x < 1) || s.Steps.Zip(s.Steps.Skip(1)).Any(p => p.Second <= p.First))
-            throw new RunSpecException("solver.lr_steps", $"solver.lr_steps must be strictly increasing positive iterations, got {string.Join(",", s.Steps)}.");
+        if (s.LrSteps.Any(x => x < 1) || s.LrSteps.Zip(s.LrSteps.Skip(1)).Any(p => p.Second <= p.First))
+            throw new RunSpecException("solver.lr_steps", $"solver.lr_steps must be strictly increasing positive iterations, got {string.Join(",", s.LrSteps)}.");
         if (!(s.LrGamma > 0) || !float.IsFinite(s.LrGamma)) throw new RunSpecException("solver.lr_gamma", $"solver.lr_gamma must be a positive number, got {s.LrGamma}.");
         if (!(s.Momentum >= 0 && s.Momentum < 1)) throw new RunSpecException("solver.momentum", $"solver.momentum must be in [0, 1), got {s.Momentum}.");
         if (!(s.WeightDecay >= 0) || !float.IsFinite(s.WeightDecay)) throw new RunSpecException("solver.weight_decay", $"solver.weight_decay must be a finite number ≥ 0, got {s.WeightDecay}.");

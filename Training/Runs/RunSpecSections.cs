@@ -46,10 +46,6 @@ public sealed record SolverSpec
     public float BiasLrMult { get; init; } = 2f;
     /// <summary>Weight-decay multiplier of parameters named …/bias.</summary>
     public float BiasDecayMult { get; init; }
-
-    /// <summary>The schedule's steps.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public int[] Steps => LrSteps;
 }
 
 /// <summary>A-Softmax's λ annealing λ = max(min, base·(1 + γ·iter)^(−power)) (spec section <c>lambda</c>; heads without λ ignore it).</summary>

@@ -27,8 +27,6 @@ public sealed class TrainingRun(TrainingLoop loop, RunFolder folder, RunIdentity
     public Action<StepRecord>? Stepped { get; set; }
     /// <summary>Called for every metrics row.</summary>
     public Action<MetricsRow>? Logged { get; set; }
-    /// <summary>Called after every checkpoint with its iteration.</summary>
-    public Action<long>? Checkpointed { get; set; }
     /// <summary>Whether rows carry λ (the head reads it); heads without λ log none.</summary>
     public bool LogsLambda { get; init; } = true;
     /// <summary>
@@ -90,7 +88,6 @@ public sealed class TrainingRun(TrainingLoop loop, RunFolder folder, RunIdentity
             if (IndexOfNonFinite(t.Data) is int i and >= 0)
                 Diverged($"after iteration {checkpoint.Iteration} tensor '{t.Name}' holds {t.Data[i]} at index {i}", lastCheckpoint);
         CheckpointFile.Save(folder.CheckpointFile, checkpoint);
-        Checkpointed?.Invoke(loop.Iteration);
         return loop.Iteration;
     }
 

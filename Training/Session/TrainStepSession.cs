@@ -120,8 +120,6 @@ public sealed class TrainStepSession : IDisposable
     /// <summary>Shape of the <c>data</c> input (batch first).</summary>
     public long[] DataShape { get; }
 
-    /// <summary>True when the model takes a <c>lambda</c> input.</summary>
-    public bool HasLambda => _lambda is not null;
 
     /// <summary>Number of steps run since the session was created (decides which buffer set is current).</summary>
     public long StepsRun { get; private set; }

@@ -1,3 +1,4 @@
+using SphereFace.Alignment;
 using System.Globalization;
 using OpenCvSharp;
 
@@ -92,7 +93,8 @@ public sealed class InsightFaceRecordSet : IDisposable
 
     /// <summary>
     /// Decodes a sample's image as BGR; a 112×112 face is cropped to its middle 96 columns (the 112×96 SphereFace crop).
-    /// An empty Mat when the bytes do not decode (the pipeline then skips the sample with a warning).
+    /// A record whose bytes do not decode, or declare more pixels than <see cref="PhotoReader.DefaultMaxPixels"/>, is a
+    /// <see cref="Models.Errors.FaceInputException"/> (the pipeline then skips the sample with a warning).
     /// </summary>
     public Mat Decode(FaceSample sample)
     {
@@ -101,7 +103,9 @@ public sealed class InsightFaceRecordSet : IDisposable
         var record = _rec.Read(offset);
         var (flag, _) = Header(record, _rec.Path, offset);
         int start = HeaderBytes + 4 * Math.Max(flag, 0);
-        var image = Cv2.ImDecode(record.AsSpan(start), ImreadModes.Color);
+        if (start > record.Length) return new Mat();
+        // Through PhotoReader: a record's header above the pixel limit is refused before decoding.
+        var image = PhotoReader.Decode(record.AsSpan(start), $"{_rec.Path} at offset {offset}");
         if (image.Empty() || image.Width != 112 || image.Height != 112) return image;
         using (image) return new Mat(image, new Rect(8, 0, 96, 112)).Clone();
     }

@@ -1,3 +1,4 @@
+using SphereFace.Alignment;
 using OpenCvSharp;
 using SphereFace.Graphs.IO;
 using SphereFace.Training.Data.Formats;
@@ -24,7 +25,7 @@ public static class SyntheticPreview
                 var row = new List<Mat>();
                 foreach (var sample in group.Take(columns))
                 {
-                    using var photo = Cv2.ImRead(sample.Path, ImreadModes.Color);
+                    using var photo = PhotoReader.Read(sample.Path);
                     Mat tile;
                     if (aligned) tile = aligner.Align(photo, sample.Landmarks!);
                     else

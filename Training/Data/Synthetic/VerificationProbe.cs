@@ -33,7 +33,7 @@ public static class VerificationProbe
         {
             if (!marks.TryGetValue(paths[i], out var entry))
                 throw new InvalidDataException($"pairs file names '{paths[i]}', which has no landmarks in {SyntheticFaceSet.LandmarksFile}.");
-            using var photo = Cv2.ImRead(Path.Combine(images, paths[i]), ImreadModes.Color);
+            using var photo = PhotoReader.Read(Path.Combine(images, paths[i]));
             if (photo.Empty()) throw new InvalidDataException($"cannot read '{Path.Combine(images, paths[i])}'.");
             using var face = aligner.Align(photo, entry.Points);
             tensors[i] = new float[FacePreprocess.TensorLength(FaceTemplateKind.Sphere112x96)];
