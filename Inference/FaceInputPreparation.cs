@@ -14,9 +14,6 @@ namespace SphereFace.Inference;
 /// </summary>
 public sealed class FaceInputPreparation
 {
-    /// <summary>Columns dropped on the left of a 112×112 aligned face (the template's 8 px shift).</summary>
-    private const int SquareCropOffset = 8;
-
     private readonly FaceAligner _aligner;
 
     /// <summary>Prepares inputs for a model with <paramref name="contract"/>.</summary>
@@ -41,7 +38,7 @@ public sealed class FaceInputPreparation
     /// columns 8–103 are exactly the 112×96 crop.
     /// </summary>
     public bool AcceptsAlignedSize(int width, int height) =>
-        height == Contract.Height && (width == Contract.Width || (Contract.Width == 96 && width == 96 + 2 * SquareCropOffset));
+        height == Contract.Height && (width == Contract.Width || (Contract.Width == 96 && SquareTemplateCrop.IsSquareFace(width, height)));
 
     /// <summary>The input tensor of <paramref name="face"/>.</summary>
     /// <exception cref="FaceInputException">The image cannot be decoded, is empty or of another type, an aligned face has
@@ -71,7 +68,7 @@ public sealed class FaceInputPreparation
                 if (bgr.Width == Contract.Width) FacePreprocess.ToTensor(bgr, tensor, TemplateKind);
                 else
                 {
-                    using var middle = new Mat(bgr, new Rect(SquareCropOffset, 0, Contract.Width, Contract.Height));
+                    using var middle = SquareTemplateCrop.Middle(bgr);
                     FacePreprocess.ToTensor(middle, tensor, TemplateKind);
                 }
                 return;

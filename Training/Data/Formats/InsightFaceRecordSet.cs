@@ -106,8 +106,10 @@ public sealed class InsightFaceRecordSet : IDisposable
         if (start > record.Length) return new Mat();
         // Through PhotoReader: a record's header above the pixel limit is refused before decoding.
         var image = PhotoReader.Decode(record.AsSpan(start), $"{_rec.Path} at offset {offset}");
-        if (image.Empty() || image.Width != 112 || image.Height != 112) return image;
-        using (image) return new Mat(image, new Rect(8, 0, 96, 112)).Clone();
+        if (image.Empty() || !SquareTemplateCrop.IsSquareFace(image.Width, image.Height)) return image;
+        using (image)
+        using (var middle = SquareTemplateCrop.Middle(image))
+            return middle.Clone();
     }
 
     private static (int Flag, float[] Labels) Header(byte[] record, string path, long offset)
