@@ -58,7 +58,8 @@ internal static class DetectedLandmarks
         var unreadable = results.Where(r => r.Error is not null).Select(r => r.Error!.TrimEnd('.')).ToList();
         AtomicFile.WriteAllText(unreadableFile, string.Concat(unreadable.Select(u => u.Replace('\n', ' ') + "\n")));
         AtomicFile.WriteAllText(none, string.Concat(withoutFace.Select(p => p + "\n")));
-        Console.WriteLine($"faces found in {photos.Count - withoutFace.Count} of {photos.Count} photos{Missing(withoutFace)}");
+        var faceless = results.Where(r => r.Faces.Count == 0 && r.Error is null).Select(r => r.Path).ToList();
+        Console.WriteLine($"faces found in {photos.Count - withoutFace.Count} of {photos.Count} photos{Missing(faceless)}");
         foreach (string u in unreadable.Take(10)) Console.WriteLine($"unreadable, left out: {u}");
         return Usable(new Result(list, withoutFace, cache) { Unreadable = unreadable }, data, photos.Count);
     }

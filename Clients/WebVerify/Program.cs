@@ -20,10 +20,10 @@ var embedder = app.Services.GetRequiredService<Embedder>();
 threshold ??= embedder.Thresholds?.ThresholdAtBestAccuracy
     ?? throw new InvalidOperationException($"{model} has no stamped threshold: run `sphereface eval --stamp` or set SphereFace:Threshold.");
 using (var blank = new Mat(240, 320, MatType.CV_8UC3, Scalar.All(128))) embedder.EmbedFaces(FaceImage.FromMat(blank));
-bool ready = true;
 
 app.MapGet("/health", () => Results.Ok(new { status = "alive" }));
-app.MapGet("/ready", () => ready ? Results.Ok(new { status = "ready", model, embedder.Dimension, threshold, kernels = embedder.Kernels }) : Results.StatusCode(503));
+// The server listens only once the warm-up above is done, so answering at all means ready.
+app.MapGet("/ready", () => Results.Ok(new { status = "ready", model, embedder.Dimension, threshold, kernels = embedder.Kernels }));
 
 app.MapPost("/embed", async (HttpRequest request) => await Answer(request, form =>
 {

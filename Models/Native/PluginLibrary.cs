@@ -62,22 +62,7 @@ public sealed class PluginLibrary
     /// True when the library file exists and the dynamic loader can load it with its dependencies (for
     /// <see cref="Dnnl"/>: Debian's libdnnl2); callers that can do without it check this first.
     /// </summary>
-    public bool IsUsable
-    {
-        get
-        {
-            try
-            {
-                if (!System.Runtime.InteropServices.NativeLibrary.TryLoad(Path, out var handle)) return false;
-                System.Runtime.InteropServices.NativeLibrary.Free(handle);
-                return true;
-            }
-            catch (FileNotFoundException)
-            {
-                return false;
-            }
-        }
-    }
+    public bool IsUsable => LoadProblem is null;
 
     /// <summary>
     /// Why the library cannot be loaded, in one line naming the missing file or system library (e.g. "needs libdnnl.so.2,
