@@ -97,7 +97,7 @@ public sealed class FaceDetector : IDisposable
     /// <summary>The face with the largest box, or null when there is none.</summary>
     public DetectedFace? DetectMostProminent(Mat image) => Detect(image).MaxBy(f => f.Area);
 
-    private IReadOnlyList<DetectedFace> Detect(Mat image, string source, out DetectionProfile profile)
+    private List<DetectedFace> Detect(Mat image, string source, out DetectionProfile profile)
     {
         ArgumentNullException.ThrowIfNull(image);
         var clock = System.Diagnostics.Stopwatch.StartNew();

@@ -10,6 +10,7 @@ namespace SphereFace.Benchmarks.Detection;
 /// <summary>Median milliseconds of each stage of a photo's way to embeddings, over many repetitions.</summary>
 public sealed record PhotoPathTimes(int Faces, double Decode, double Detector, double Landmarks, double Align, double Embed, double OpenCvDetector, double OpenCvLandmarks)
 {
+    /// <summary>The whole path in this runtime: decode, detector, landmarks, alignment and embedding.</summary>
     public double Total => Decode + Detector + Landmarks + Align + Embed;
 }
 
@@ -21,6 +22,7 @@ public sealed record PhotoPathTimes(int Faces, double Decode, double Detector, d
 /// </summary>
 public static class PhotoPathBenchmark
 {
+    /// <summary>Times <paramref name="photo"/>'s path with <paramref name="model"/> on <paramref name="threads"/> threads for about <paramref name="seconds"/> per stage.</summary>
     public static PhotoPathTimes Measure(string photo, string model, int threads, double seconds)
     {
         byte[] encoded = File.ReadAllBytes(photo);

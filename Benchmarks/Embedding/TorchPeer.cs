@@ -19,8 +19,8 @@ public static class TorchPeer
     public static IReadOnlyList<BenchResult> Measure(string model, int threads, double seconds, IReadOnlyList<int> batches)
     {
         if (!File.Exists(ScriptPath)) throw new InvalidOperationException($"The PyTorch peer script is missing at {ScriptPath}.");
-        string output = DebianPython.Run(new[] { ScriptPath, model, threads.ToString(), seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }
-            .Concat(batches.Select(b => b.ToString())));
+        string output = DebianPython.Run(new[] { ScriptPath, model, threads.ToString(System.Globalization.CultureInfo.InvariantCulture), seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+            .Concat(batches.Select(b => b.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return lines.Select(l =>
         {

@@ -10,7 +10,7 @@ public static class PeakMemory
         if (!File.Exists(status)) return double.NaN;
         foreach (var line in File.ReadLines(status))
             if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
         return double.NaN;
     }
 }

@@ -24,9 +24,9 @@ public static class PytorchPeer
     {
         if (!File.Exists(ScriptPath)) throw new FileNotFoundException($"PyTorch peer script '{ScriptPath}' is missing (it is copied next to the build output).");
         string output = DebianPython.Run(
-            [ScriptPath, "--depth", depth.ToString(), "--batch", batch.ToString(), "--classes", classes.ToString(),
-                "--threads", threads.ToString(), "--warmup", warmup.ToString(), "--steps", steps.ToString(), "--memory-format", memoryFormat],
-            new Dictionary<string, string> { ["OMP_NUM_THREADS"] = threads.ToString() });
+            [ScriptPath, "--depth", depth.ToString(System.Globalization.CultureInfo.InvariantCulture), "--batch", batch.ToString(System.Globalization.CultureInfo.InvariantCulture), "--classes", classes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture), "--warmup", warmup.ToString(System.Globalization.CultureInfo.InvariantCulture), "--steps", steps.ToString(System.Globalization.CultureInfo.InvariantCulture), "--memory-format", memoryFormat],
+            new Dictionary<string, string> { ["OMP_NUM_THREADS"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         string line = output.Trim().Split('\n').Last();
         using var doc = JsonDocument.Parse(line);
         var r = doc.RootElement;

@@ -82,11 +82,12 @@ public sealed class TrainStepBenchmark : IDisposable
         for (int i = 0; i < data.Length; i++) data[i] = (float)rng.Uniform(-1, 1);
         var labels = new long[batch];
         for (int i = 0; i < batch; i++) labels[i] = rng.NextInt(step.Config.Classes);
+        float[] lr = [0.01f], lambda = [5f];
         var names = new List<string> { TrainStepContract.DataInput, TrainStepContract.LabelInput, TrainStepContract.LrInput, TrainStepContract.LambdaInput };
         var values = new List<OrtValue>
         {
             OrtValue.CreateTensorValueFromMemory(data, [batch, 3, 112, 96]), OrtValue.CreateTensorValueFromMemory(labels, [batch]),
-            OrtValue.CreateTensorValueFromMemory(new[] { 0.01f }, []), OrtValue.CreateTensorValueFromMemory(new[] { 5f }, []),
+            OrtValue.CreateTensorValueFromMemory(lr, []), OrtValue.CreateTensorValueFromMemory(lambda, []),
         };
         try
         {

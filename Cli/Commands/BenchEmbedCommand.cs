@@ -24,6 +24,8 @@ namespace SphereFace.Cli.Commands;
 /// </summary>
 internal static class BenchEmbedCommand
 {
+    private static readonly System.Text.Json.JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     /// <summary>The net an embedding model says it is (metadata <c>sphereface.net</c>).</summary>
     private static SphereNetConfig NetOf(string modelPath)
     {
@@ -113,7 +115,7 @@ internal static class BenchEmbedCommand
             PrintRatiosAndPeak(config, t, results);
             string json = Path.Combine(dir, "bench-embed.json");
             AtomicFile.WriteAllText(json, JsonSerializer.Serialize(new { net = config.Name, threads = t, rounds = roundCount, results, per_round = perRound },
-                new JsonSerializerOptions { WriteIndented = true }));
+                Indented));
             Console.WriteLine($"results → {json}");
             if (p.GetValue(profile))
             {
@@ -266,7 +268,7 @@ internal static class BenchEmbedCommand
         var table = new Table().Title($"{net} embeddings from decoded photos, {threads} threads");
         table.AddColumns("runtime", "batch", "images/s", "median ms/call", "calls");
         foreach (var r in results)
-            table.AddRow(r.Name, r.Batch.ToString(), r.ImagesPerSecond.ToString("F1"), r.MedianLatencyMs.ToString("F1"), r.Calls.ToString());
+            table.AddRow(r.Name, r.Batch.ToString(System.Globalization.CultureInfo.InvariantCulture), r.ImagesPerSecond.ToString("F1", System.Globalization.CultureInfo.InvariantCulture), r.MedianLatencyMs.ToString("F1", System.Globalization.CultureInfo.InvariantCulture), r.Calls.ToString(System.Globalization.CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
     }
 }

@@ -46,7 +46,7 @@ internal static class BenchTrainCommand
             int w = Math.Max(0, p.GetValue(warmup)), s = Positive(p.GetValue(steps), "--steps"), ps = Math.Max(0, p.GetValue(profileSteps));
             int r = Positive(p.GetValue(rounds), "--rounds");
             if (n < 2) throw new ArgumentException($"--classes must be at least 2, got {n}.");
-            var config = new TrainStepConfig(netConfig, LossConfig.Of(p.GetValue(loss)!), n, b, new SolverConfig(),
+            var config = new TrainStepConfig(netConfig, LossConfig.Of(p.GetValue(loss)!), n, b, new SolverSpec(),
                 KernelChoice.Resolve(KernelNames.Parse(p.GetValue(kernels)!)), new ConvGradientOptions(StridedInput: StridedInput(p.GetValue(strided)!), Weight: WeightGradient(p.GetValue(weightGrad)!)));
             bool peers = !p.GetValue(noPeer);
             Console.WriteLine(MachineDescription.Line());

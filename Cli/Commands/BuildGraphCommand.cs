@@ -6,6 +6,7 @@ using SphereFace.Graphs.Losses;
 using SphereFace.Graphs.Nets;
 using SphereFace.Graphs.TrainStep;
 using SphereFace.Training.Runs;
+using SphereFace.Models.Errors;
 
 namespace SphereFace.Cli.Commands;
 

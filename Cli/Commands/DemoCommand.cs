@@ -11,6 +11,8 @@ using SphereFace.Training.Data.Formats;
 using SphereFace.Models.Native;
 using SphereFace.Models.IO;
 using SphereFace.Alignment.Formats;
+using SphereFace.Models.Errors;
+using SphereFace.Training.Runs;
 
 namespace SphereFace.Cli.Commands;
 
@@ -18,7 +20,7 @@ namespace SphereFace.Cli.Commands;
 /// <c>demo</c>: the main job on the embedded default — synthetic face set → SF-4 trained with A-Softmax (m = 4,
 /// λ annealing) and with the softmax baseline → frozen embedding graphs → LFW-style evaluation on held-out
 /// identities → one photo embedded through <see cref="Embedder"/> → a Markdown report with plots.
-/// Each step runs the same verb a user would run.
+/// Each step runs what a user would run: the verbs for data, evaluation and plots, the training API for training.
 /// </summary>
 internal static class DemoCommand
 {
@@ -64,11 +66,9 @@ internal static class DemoCommand
             if (DemoRunFolder.MakeRoom(run) is { } previous)
                 Console.WriteLine($"   the earlier demo run in {run} was moved to {previous}");
             var sw = Stopwatch.StartNew();
-            VerbRunner.Step($"2/4 train SF-4 ({name}; writes its embedding.onnx)", ["train", "--config", DemoPlan.SpecFile(name), "--data", images, "--landmarks", landmarks,
-                "--identity-list", Path.Combine(data, "train_identities.txt"), "--batch", plan.Batch.ToString(inv),
-                "--iterations", plan.Iterations.ToString(inv), .. (plan.Lr is { } lr ? new[] { "--lr", lr.ToString(inv) } : []), "--lr-steps", plan.LrSteps,
-                "--seed", plan.Seed.ToString(inv), "--threads", plan.Threads.ToString(inv), "--kernels", plan.Kernels.Name(), "--log-every", "20",
-                "--checkpoint-every", plan.Iterations.ToString(inv), "--out", run]);
+            Console.WriteLine($"== 2/4 train SF-4 ({name}; writes its embedding.onnx)");
+            var (trained, code) = ConsoleTraining.Run(RunPlan.New(plan.SpecOf(name, data, run)));
+            if (code != 0) throw new SphereFaceException(SphereFaceErrorCode.StepFailed, $"training {name} stopped (exit status {code}).") { Data = { ["exit_code"] = code } };
             var trainTime = sw.Elapsed;
             string model = Path.Combine(run, "embedding.onnx");
             string json = Path.Combine(run, "eval-lfw.json");
@@ -76,8 +76,7 @@ internal static class DemoCommand
                 "--pairs", Path.Combine(data, "pairs.txt"), "--threads", plan.Threads.ToString(inv), "--kernels", plan.Kernels.Name(), "--out", json);
             string curves = Path.Combine(run, "curves.png");
             VerbRunner.Step($"    training curves ({name})", "plot", "--log", Path.Combine(run, "metrics.csv"), "--out", curves);
-            var effective = Training.Runs.RunSpec.FromJson(File.ReadAllText(Path.Combine(run, "config.json")), Path.Combine(run, "config.json"));
-            results.Add(new DemoReport.RunResult(name, EvaluationReport.Load(json), trainTime, effective.Solver.BaseLr,
+            results.Add(new DemoReport.RunResult(name, EvaluationReport.Load(json), trainTime, trained.Spec.Solver.BaseLr,
                 VerbRunner.Rel(dir, curves), VerbRunner.Rel(dir, Path.Combine(run, "eval-lfw-roc.png")), VerbRunner.Rel(dir, Path.Combine(run, "eval-lfw-angles.png"))));
         }
 

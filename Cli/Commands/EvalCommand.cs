@@ -170,7 +170,7 @@ internal static class EvalCommand
         var table = new Table().Title($"{report.Protocol}: {Markup.Escape(report.Model)}");
         table.AddColumns("metric", "value", "± std", "note");
         foreach (var m in report.Metrics)
-            table.AddRow(m.Name, Format(m.Value), m.Std is { } s ? s.ToString("F4") : "", Markup.Escape(m.Note ?? ""));
+            table.AddRow(m.Name, Format(m.Value), m.Std is { } s ? s.ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "", Markup.Escape(m.Note ?? ""));
         AnsiConsole.Write(table);
     }
 
@@ -179,16 +179,16 @@ internal static class EvalCommand
         var table = new Table().Title("verification thresholds on the raw cosine (all pairs)");
         table.AddColumns("embedding", "threshold at best accuracy", "accuracy", "at FAR 1e-3", "at FAR 1e-4", "impostors");
         foreach (var t in thresholds)
-            table.AddRow(t.Representation, t.ThresholdAtBestAccuracy.ToString("F4"), t.AccuracyAtBest.ToString("F4"),
-                Markup.Escape(t.DescribeFar(1e-3)), Markup.Escape(t.DescribeFar(1e-4)), t.ImpostorPairs.ToString());
+            table.AddRow(t.Representation, t.ThresholdAtBestAccuracy.ToString("F4", System.Globalization.CultureInfo.InvariantCulture), t.AccuracyAtBest.ToString("F4", System.Globalization.CultureInfo.InvariantCulture),
+                Markup.Escape(t.DescribeFar(1e-3)), Markup.Escape(t.DescribeFar(1e-4)), t.ImpostorPairs.ToString(System.Globalization.CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);
     }
 
     private static string Format(double? v) => v switch
     {
         null => "n/a",
-        { } x when double.IsInfinity(x) || double.IsNaN(x) => x.ToString(),
-        { } x when x == Math.Floor(x) && Math.Abs(x) >= 2 => x.ToString("N0"),
-        { } x => x.ToString("F4"),
+        { } x when double.IsInfinity(x) || double.IsNaN(x) => x.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        { } x when x == Math.Floor(x) && Math.Abs(x) >= 2 => x.ToString("N0", System.Globalization.CultureInfo.InvariantCulture),
+        { } x => x.ToString("F4", System.Globalization.CultureInfo.InvariantCulture),
     };
 }

@@ -69,7 +69,7 @@ internal static class QuantizeCommand
         all.Count <= count ? all : Enumerable.Range(0, count).Select(i => all[(int)((long)i * all.Count / count)]).ToList();
 
     /// <summary>Each usable input as the network's input tensor, prepared exactly as the Embedder prepares it.</summary>
-    private static List<float[]> Tensors(IReadOnlyList<FaceInput> inputs, InputContract contract)
+    internal static List<float[]> Tensors(IReadOnlyList<FaceInput> inputs, InputContract contract)
     {
         var preparation = new FaceInputPreparation(contract);
         var result = new List<float[]>();

@@ -7,6 +7,9 @@ namespace SphereFace.Cli.Commands;
 /// <summary><c>stats</c>: dataset statistics (identities, images, per-identity histogram) and, on request, input-pipeline throughput.</summary>
 internal static class StatsCommand
 {
+    private static readonly bool[] CacheModes = [false, true];
+    private static readonly int[] WorkerCounts = [1, 2];
+
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "a synthetic-set folder (images/, landmarks.txt, *_identities.txt) or an image folder per identity", Required = true };
@@ -34,8 +37,8 @@ internal static class StatsCommand
                 int b = p.GetValue(batch), n = p.GetValue(batches);
                 if (b < 1 || n < 1) throw new ArgumentException("--batch and --bench-batches must be ≥ 1.");
                 Console.WriteLine($"input pipeline (decode + align + flip + normalise), batch {b}, {n} timed batches, {Environment.ProcessorCount} cores:");
-                foreach (bool cache in new[] { false, true })
-                    foreach (int workers in new[] { 1, 2 })
+                foreach (bool cache in CacheModes)
+                    foreach (int workers in WorkerCounts)
                     {
                         var r = PipelineBenchmark.Run(dataset, workers, b, n, cacheAligned: cache);
                         Console.WriteLine($"  {(cache ? "cached crops" : "from files  ")}, {workers} worker{(workers > 1 ? "s" : " ")}: {r.ImagesPerSecond,8:0} images/s ({1000.0 * r.Seconds / (r.Batches * r.BatchSize):0.000} ms/image)");

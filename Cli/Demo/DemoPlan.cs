@@ -30,5 +30,29 @@ internal sealed record DemoPlan(
     public int PairsPerFold => Math.Min(300, Math.Max(1, Identities / 50) * 45);
 
     /// <summary>lr drops ×0.1 at 60 % and 85 % of the run, as the paper's schedule does at 16K/24K of 28K.</summary>
-    public string LrSteps => $"{Iterations * 6 / 10},{Iterations * 85 / 100}";
+    public int[] LrSteps => [Iterations * 6 / 10, Iterations * 85 / 100];
+
+    /// <summary>
+    /// The run spec of demo run <paramref name="name"/>: its file (<see cref="SpecFile"/>: net, loss, lr) sized by this
+    /// plan, training on the synthetic set in <paramref name="data"/> into run folder <paramref name="run"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The spec file is malformed.</exception>
+    public Training.Runs.RunSpec SpecOf(string name, string data, string run)
+    {
+        var s = Training.Runs.RunSpecFile.Load(SpecFile(name));
+        return s with
+        {
+            Data = s.Data with
+            {
+                Source = Path.GetFullPath(Path.Combine(data, "images")), Landmarks = Path.GetFullPath(Path.Combine(data, "landmarks.txt")),
+                IdentityList = Path.GetFullPath(Path.Combine(data, "train_identities.txt")),
+            },
+            Batch = Batch,
+            Solver = s.Solver with { Iterations = Iterations, BaseLr = Lr ?? s.Solver.BaseLr, LrSteps = LrSteps },
+            Seed = Seed,
+            Kernels = Kernels,
+            Machine = s.Machine with { Threads = Threads },
+            Output = s.Output with { Folder = Path.GetFullPath(run), LogEvery = 20, CheckpointEvery = Iterations },
+        };
+    }
 }

@@ -18,7 +18,7 @@ internal static class DemoReport
         sb.AppendLine(inv, $"Produced by `./sphereface demo` in {total.TotalMinutes:F1} min ({Environment.ProcessorCount} cores).");
         sb.AppendLine();
         sb.AppendLine(inv, $"- Data: {dataSummary}");
-        sb.AppendLine(inv, $"- Training: SF-4, batch {plan.Batch}, {plan.Iterations} iterations, SGD momentum 0.9, weight decay 5e-4, lr {string.Join(" / ", runs.Select(r => r.Lr).Distinct())} (configs/demo) ×0.1 at {plan.LrSteps}, seed {plan.Seed}; horizontal flips.");
+        sb.AppendLine(inv, $"- Training: SF-4, batch {plan.Batch}, {plan.Iterations} iterations, SGD momentum 0.9, weight decay 5e-4, lr {string.Join(" / ", runs.Select(r => r.Lr).Distinct())} (configs/demo) ×0.1 at {string.Join(",", plan.LrSteps)}, seed {plan.Seed}; horizontal flips.");
         sb.AppendLine("- Evaluation: 10-fold verification on the pairs of held-out identities (threshold from the other 9 folds, features centred by their mean), single 512-d feature.");
         sb.AppendLine();
         var metricNames = runs[0].Lfw.Metrics.Select(m => m.Name).ToList();

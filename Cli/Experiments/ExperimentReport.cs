@@ -10,6 +10,9 @@ namespace SphereFace.Cli.Experiments;
 /// </summary>
 internal static class ExperimentReport
 {
+    // The plots a run folder may hold, in the order the report shows them.
+    private static readonly string[] Plots = ["curves.png", "eval-lfw-roc.png", "eval-lfw-angles.png", "sphere.png", "angles.png"];
+
     private static readonly (string Protocol, string Metric, string Header, bool HigherIsBetter)[] Columns =
     [
         ("lfw", "accuracy", "LFW-style accuracy", true),
@@ -91,7 +94,7 @@ internal static class ExperimentReport
         foreach (var r in results)
         {
             string runDir = Path.Combine(dir, "runs", r.Run.Name);
-            var pngs = new[] { "curves.png", "eval-lfw-roc.png", "eval-lfw-angles.png", "sphere.png", "angles.png" }
+            var pngs = Plots
                 .Where(f => File.Exists(Path.Combine(runDir, f)))
                 .Select(f => $"![{r.Run.Name} {Path.GetFileNameWithoutExtension(f)}]({VerbRunner.Rel(dir, Path.Combine(runDir, f))})");
             sb.AppendLine(inv, $"`{r.Run.Name}`: {string.Join(" ", pngs)}");

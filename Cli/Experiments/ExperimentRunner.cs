@@ -1,6 +1,7 @@
-using System.Text.Json.Nodes;
-using SphereFace.Cli.Options;
 using SphereFace.Cli.Pipeline;
+using SphereFace.Models.Errors;
+using SphereFace.Models.Native;
+using SphereFace.Training.Runs;
 using SphereFace.Graphs.IO;
 using SphereFace.Inference.Evaluation;
 using static SphereFace.Cli.Pipeline.VerbRunner;
@@ -21,8 +22,8 @@ internal sealed record ExperimentSize(int Identities, int Iterations, int Batch,
 }
 
 /// <summary>
-/// Runs an experiment with the user-facing verbs: <c>synth</c> each data set, then per run <c>train</c> →
-/// <c>export</c> → <c>eval</c> on the held-out identities → <c>plot</c>, and writes <c>report.md</c>.
+/// Runs an experiment: <c>synth</c> each data set, then per run the training API (<see cref="RunPlan"/>, which
+/// exports the embedding model) → <c>eval</c> on the held-out identities → <c>plot</c>, and writes <c>report.md</c>.
 /// </summary>
 internal static class ExperimentRunner
 {
@@ -50,8 +51,9 @@ internal static class ExperimentRunner
                 results.Add(new RunResult(run, jsons.Select(EvaluationReport.Load).ToList(), TrainLogDuration(runDir)));
                 continue;
             }
-            string specFile = WriteRunSpec(spec, run, size, dir, data, runDir);
-            Step($"train {run.Name}", "train", "--config", specFile);
+            Console.WriteLine($"== train {run.Name}");
+            var (_, code) = ConsoleTraining.Run(RunPlan.New(RunSpecOf(spec, run, size, dir, data, runDir)));
+            if (code != 0) throw new SphereFaceException(SphereFaceErrorCode.StepFailed, $"training {run.Name} stopped (exit status {code}).") { Data = { ["exit_code"] = code } };
             Step($"plot {run.Name}", "plot", "--log", Path.Combine(runDir, "metrics.csv"), "--out", Path.Combine(runDir, "curves.png"));
             var reports = new List<EvaluationReport>();
             foreach (var protocol in spec.Protocols)
@@ -80,34 +82,29 @@ internal static class ExperimentRunner
     private static string DataDir(string dir, string name) => Path.Combine(dir, "data", name);
 
     /// <summary>
-    /// Writes the run spec of one training to <c>specs/NAME.json</c>: the experiment's base, the run's fields, then the
-    /// sizes and paths (relative to the spec file, so the experiment folder can move). <c>train --config</c> reads it.
+    /// The run spec of one training: the experiment's base and the run's fields (<see cref="ExperimentSpec.SpecOf"/>),
+    /// then the sizes and the paths of its data, its run folder and, for a fine-tuned run, the checkpoint it starts from.
     /// </summary>
-    private static string WriteRunSpec(ExperimentSpec spec, ExperimentRun run, ExperimentSize size, string dir, string data, string runDir)
+    internal static RunSpec RunSpecOf(ExperimentSpec spec, ExperimentRun run, ExperimentSize size, string dir, string data, string runDir)
     {
-        string file = Path.GetFullPath(Path.Combine(dir, "specs", run.Name + ".json"));
-        string specDir = Path.GetDirectoryName(file)!;
-        string Rel(string path) => Path.GetRelativePath(specDir, Path.GetFullPath(path));
-        var json = SpecField.Merge(spec.Base, run.Spec, "loss");
-        json["description"] = $"experiment {spec.Name}: {run.Description}";
-        SpecField.Set(json, "batch", size.Batch);
-        SpecField.Set(json, "seed", size.Seed);
-        SpecField.Set(json, "solver.iterations", size.Iterations);
-        SpecField.Set(json, "solver.base_lr", size.Lr);
-        SpecField.Set(json, "solver.lr_steps", new JsonArray(size.Iterations * 6 / 10, size.Iterations * 85 / 100));
-        SpecField.Set(json, "lambda.gamma", size.LambdaGamma(spec.LambdaFloorAt));
-        SpecField.Set(json, "data.source", Rel(Path.Combine(data, "images")));
-        SpecField.Set(json, "data.landmarks", Rel(Path.Combine(data, "landmarks.txt")));
-        SpecField.Set(json, "data.identity_list", Rel(Path.Combine(data, "train_identities.txt")));
-        if (run.InitFrom is { } from) json["init_from"] = Rel(Path.Combine(dir, "runs", from, "checkpoint.safetensors"));
-        SpecField.Set(json, "machine.threads", size.Threads);
-        SpecField.Set(json, "kernels", size.Kernels);
-        SpecField.Set(json, "output.folder", Rel(runDir));
-        SpecField.Set(json, "output.log_every", 20);
-        SpecField.Set(json, "output.checkpoint_every", size.Iterations);
-        Directory.CreateDirectory(specDir);
-        AtomicFile.WriteAllText(file, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
-        return file;
+        var s = spec.SpecOf(run);
+        return s with
+        {
+            Description = $"experiment {spec.Name}: {run.Description}",
+            Batch = size.Batch,
+            Seed = size.Seed,
+            Kernels = KernelNames.Parse(size.Kernels),
+            Solver = s.Solver with { Iterations = size.Iterations, BaseLr = size.Lr, LrSteps = [size.Iterations * 6 / 10, size.Iterations * 85 / 100] },
+            Lambda = s.Lambda with { Gamma = size.LambdaGamma(spec.LambdaFloorAt) },
+            Data = s.Data with
+            {
+                Source = Path.GetFullPath(Path.Combine(data, "images")), Landmarks = Path.GetFullPath(Path.Combine(data, "landmarks.txt")),
+                IdentityList = Path.GetFullPath(Path.Combine(data, "train_identities.txt")),
+            },
+            InitFrom = run.InitFrom is { } from ? Path.GetFullPath(Path.Combine(dir, "runs", from, "checkpoint.safetensors")) : s.InitFrom,
+            Machine = s.Machine with { Threads = size.Threads },
+            Output = s.Output with { Folder = Path.GetFullPath(runDir), LogEvery = 20, CheckpointEvery = size.Iterations },
+        };
     }
 
     /// <summary>Wall time of a run's training: from the first to the last timestamp of its train.log.</summary>

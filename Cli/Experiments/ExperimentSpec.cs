@@ -42,4 +42,20 @@ internal sealed record ExperimentSpec(
 
     /// <summary>The net the base spec sets (sphere20, the run-spec default, when it sets none).</summary>
     public string Net => Base["net"]?["name"]?.GetValue<string>() ?? "sphere20";
+
+    /// <summary>
+    /// The run spec of <paramref name="run"/> before sizes and paths: the defaults, the base laid over them, the run's
+    /// fields over that (objects merged field by field; a loss replaced whole, since its parameters belong to its head).
+    /// </summary>
+    /// <exception cref="InvalidDataException">A field the run spec does not have, or a value of the wrong type.</exception>
+    public Training.Runs.RunSpec SpecOf(ExperimentRun run) =>
+        Training.Runs.RunSpec.FromJson(Merge(Merge(new Training.Runs.RunSpec().ToJsonObject(), Base), run.Spec), $"{File ?? Name}: run {run.Name}");
+
+    private static JsonObject Merge(JsonObject basis, JsonObject overlay)
+    {
+        var result = basis.DeepClone().AsObject();
+        foreach (var (key, value) in overlay)
+            result[key] = value is JsonObject o && result[key] is JsonObject b && key != "loss" ? Merge(b, o) : value?.DeepClone();
+        return result;
+    }
 }

@@ -71,6 +71,22 @@ internal static class DetectedLandmarks
         : throw new InvalidDataException($"no face found in any of the {photos} photos under '{data}' " +
             $"({string.Join(", ", result.WithoutFace.Take(3))}{(photos > 3 ? ", …" : "")}); give their 5 points with --landmarks, or aligned 112×96 faces.");
 
+    /// <summary>
+    /// A training spec whose folder of photos has no landmark list trains on the detector's points (docs/detection.md):
+    /// detected once, cached, photos without a face listed and left out. Under mpirun every rank would detect at once,
+    /// so there the list comes first from <c>detect --landmarks-out</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Photos without landmarks in a data-parallel run.</exception>
+    public static Training.Runs.RunSpec ForTraining(Training.Runs.RunSpec spec, bool dataParallel)
+    {
+        var data = spec.Data;
+        if (data.Landmarks is not null || !Directory.Exists(data.Source) || !NeedsDetection(data.Source)) return spec;
+        if (dataParallel)
+            throw new ArgumentException($"'{data.Source}' holds photos without --landmarks; under mpirun give them: ./sphereface detect --data {data.Source} --out faces.json --landmarks-out landmarks.txt, then --landmarks landmarks.txt.");
+        var detected = For(data.Source)!;
+        return spec with { Data = data with { Landmarks = detected.LandmarkList, SkipUnlisted = true } };
+    }
+
     /// <summary>Whether the folder holds photos rather than aligned faces (judged by its first readable images).</summary>
     public static bool NeedsDetection(string data) => NeedsDetection(PhotoFolder.List(data));
 
@@ -81,7 +97,7 @@ internal static class DetectedLandmarks
         return sizes.Count > 0 && sizes.Any(s => s == false);
     }
 
-    private static string Missing(IReadOnlyList<string> withoutFace) => withoutFace.Count == 0 ? ""
+    private static string Missing(List<string> withoutFace) => withoutFace.Count == 0 ? ""
         : $"; no face in {withoutFace.Count} (left out): {string.Join(", ", withoutFace.Take(10))}{(withoutFace.Count > 10 ? ", …" : "")}";
 
     /// <summary>Whether the image is of an aligned face's size; null when it cannot be read.</summary>

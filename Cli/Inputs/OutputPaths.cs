@@ -6,7 +6,7 @@ namespace SphereFace.Cli.Inputs;
 /// Outputs never overwrite inputs: before a verb writes anything, each output path is compared with each input path
 /// (the same file, also through a symbolic link or a relative path), and a match is one error naming both flags.
 /// </summary>
-internal static class OutputPaths
+internal static partial class OutputPaths
 {
     /// <summary>Refuses <paramref name="output"/> (given as <paramref name="outputFlag"/>) when it is one of <paramref name="inputs"/>.</summary>
     /// <exception cref="ArgumentException">The output is an input.</exception>
@@ -34,9 +34,9 @@ internal static class OutputPaths
         return full;
     }
 
-    [DllImport("libc", EntryPoint = "realpath", SetLastError = true)]
-    private static extern IntPtr RealPath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr resolved);
+    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr RealPath(string path, IntPtr resolved);
 
-    [DllImport("libc", EntryPoint = "free")]
-    private static extern void Free(IntPtr pointer);
+    [LibraryImport("libc", EntryPoint = "free")]
+    private static partial void Free(IntPtr pointer);
 }

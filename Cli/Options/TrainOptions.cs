@@ -1,7 +1,6 @@
 using SphereFace.Models.Native;
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using SphereFace.Graphs.Nets;
 using SphereFace.Training.Runs;
 
@@ -47,43 +46,49 @@ internal sealed class TrainOptions
     public Option<string> Out { get; } = new("--out") { Description = "run folder (output.folder); with --resume default the checkpoint's folder" };
     public Option<int> LogEvery { get; } = new("--log-every") { Description = $"iterations per log line and metrics row (output.log_every; default {Defaults.Output.LogEvery})" };
     public Option<int> CheckpointEvery { get; } = new("--checkpoint-every") { Description = $"iterations per checkpoint (output.checkpoint_every; default {Defaults.Output.CheckpointEvery})" };
-    public Option<string?> Resume { get; } = new("--resume") { Description = "continue exactly from this checkpoint with the spec it saved; only the fields of --iterations, --log-every, --checkpoint-every, --threads, --workers and --out may change" };
+    public Option<string?> Resume { get; } = new("--resume") { Description = "continue exactly from this checkpoint with the spec it saved; only --iterations, --log-every, --checkpoint-every, --threads, --workers and --out may change (other flags must agree with it)" };
     public Option<string?> RecordBatches { get; } = new("--record-batches") { Description = "write every batch fed to the step (with its lr and λ) to this file, for replaying the run in another client (docs/train-step.md)" };
     public Option<bool> PrintSpec { get; } = new("--print-spec") { Description = "print the effective run spec as JSON and exit without training" };
 
-    /// <summary>The spec fields a resumed run may change: how long, how often it writes, and the machine's threads.</summary>
-    public static readonly string[] ResumeOverridable = ["solver.iterations", "output.log_every", "output.checkpoint_every", "output.folder", "machine.threads", "data.workers"];
-
-    /// <summary>The spec fields a graph folder's manifest fixes (flags for them are refused with <c>--graph</c>).</summary>
-    public static readonly string[] FixedByGraph = ["net", "loss", "classes", "batch", "kernels", "solver.momentum", "solver.weight_decay", "solver.bias_lr_mult", "solver.bias_decay_mult"];
-
     /// <summary>Every option bound to a spec field, with the field's path (paths of files resolve against the working directory).</summary>
     public IReadOnlyList<SpecField> Fields => [
-        SpecField.Of(Net, "net.name"), SpecField.Of(LastRelu, "net.last_relu"), SpecField.Of(EmbeddingSize, "net.embedding_size"),
-        SpecField.Of(Classes, "classes"), SpecField.Of(Batch, "batch"), SpecField.Of(Kernels, "kernels", k => KernelNames.Parse(k).Name()),
-        SpecField.Of(Iterations, "solver.iterations"), SpecField.Of(Lr, "solver.base_lr"), SpecField.Of(LrSteps, "solver.lr_steps", ParseSteps),
-        SpecField.Of(LrGamma, "solver.lr_gamma"), SpecField.Of(Momentum, "solver.momentum"), SpecField.Of(WeightDecay, "solver.weight_decay"),
-        SpecField.Of(LambdaBase, "lambda.base"), SpecField.Of(LambdaGamma, "lambda.gamma"), SpecField.Of(LambdaPower, "lambda.power"), SpecField.Of(LambdaMin, "lambda.min"),
-        SpecField.Of(Data, "data.source", s => DataSourceSpec.IsRandom(s) ? s : Path.GetFullPath(s)),
-        SpecField.OfPath(Landmarks, "data.landmarks"), SpecField.OfPath(IdentityList, "data.identity_list"),
-        SpecField.Of(Workers, "data.workers"), SpecField.Of(FlipProbability, "data.flip_probability"), SpecField.Of(Seed, "seed"),
-        SpecField.OfPath(InitFrom, "init_from"), SpecField.OfPath(Graph, "graph"),
-        SpecField.Of(Device, "machine.device", d => d.Trim().ToLowerInvariant()), SpecField.Of(Threads, "machine.threads"),
-        SpecField.OfPath(Out, "output.folder"), SpecField.Of(LogEvery, "output.log_every"), SpecField.Of(CheckpointEvery, "output.checkpoint_every"),
+        SpecField.Of(Net, "net.name", (s, v) => s with { Net = s.Net with { Name = v } }),
+        SpecField.Of(LastRelu, "net.last_relu", (s, v) => s with { Net = s.Net with { LastRelu = v } }),
+        SpecField.Of(EmbeddingSize, "net.embedding_size", (s, v) => s with { Net = s.Net with { EmbeddingSize = v } }),
+        SpecField.Of(Classes, "classes", (s, v) => s with { Classes = v }),
+        SpecField.Of(Batch, "batch", (s, v) => s with { Batch = v }),
+        SpecField.Of(Kernels, "kernels", (s, v) => s with { Kernels = KernelNames.Parse(v) }),
+        SpecField.Of(Iterations, "solver.iterations", (s, v) => s with { Solver = s.Solver with { Iterations = v } }),
+        SpecField.Of(Lr, "solver.base_lr", (s, v) => s with { Solver = s.Solver with { BaseLr = v } }),
+        SpecField.Of(LrSteps, "solver.lr_steps", (s, v) => s with { Solver = s.Solver with { LrSteps = ParseSteps(v) } }),
+        SpecField.Of(LrGamma, "solver.lr_gamma", (s, v) => s with { Solver = s.Solver with { LrGamma = v } }),
+        SpecField.Of(Momentum, "solver.momentum", (s, v) => s with { Solver = s.Solver with { Momentum = v } }),
+        SpecField.Of(WeightDecay, "solver.weight_decay", (s, v) => s with { Solver = s.Solver with { WeightDecay = v } }),
+        SpecField.Of(LambdaBase, "lambda.base", (s, v) => s with { Lambda = s.Lambda with { Base = v } }),
+        SpecField.Of(LambdaGamma, "lambda.gamma", (s, v) => s with { Lambda = s.Lambda with { Gamma = v } }),
+        SpecField.Of(LambdaPower, "lambda.power", (s, v) => s with { Lambda = s.Lambda with { Power = v } }),
+        SpecField.Of(LambdaMin, "lambda.min", (s, v) => s with { Lambda = s.Lambda with { Min = v } }),
+        SpecField.Of(Data, "data.source", (s, v) => s with { Data = s.Data with { Source = DataSourceSpec.IsRandom(v) ? v : Path.GetFullPath(v) } }),
+        SpecField.OfPath(Landmarks, "data.landmarks", (s, v) => s with { Data = s.Data with { Landmarks = v } }),
+        SpecField.OfPath(IdentityList, "data.identity_list", (s, v) => s with { Data = s.Data with { IdentityList = v } }),
+        SpecField.Of(Workers, "data.workers", (s, v) => s with { Data = s.Data with { Workers = v } }),
+        SpecField.Of(FlipProbability, "data.flip_probability", (s, v) => s with { Data = s.Data with { FlipProbability = v } }),
+        SpecField.Of(Seed, "seed", (s, v) => s with { Seed = v }),
+        SpecField.OfPath(InitFrom, "init_from", (s, v) => s with { InitFrom = v }),
+        SpecField.OfPath(Graph, "graph", (s, v) => s with { Graph = v }),
+        SpecField.Of(Device, "machine.device", (s, v) => s with { Machine = s.Machine with { Device = v.Trim().ToLowerInvariant() } }),
+        SpecField.Of(Threads, "machine.threads", (s, v) => s with { Machine = s.Machine with { Threads = v } }),
+        SpecField.OfPath(Out, "output.folder", (s, v) => s with { Output = s.Output with { Folder = v } }),
+        SpecField.Of(LogEvery, "output.log_every", (s, v) => s with { Output = s.Output with { LogEvery = v } }),
+        SpecField.Of(CheckpointEvery, "output.checkpoint_every", (s, v) => s with { Output = s.Output with { CheckpointEvery = v } }),
     ];
 
     /// <summary>Every option, for adding to the command.</summary>
     public IEnumerable<Option> All => [Config, .. Fields.Select(f => f.Option).Take(3), .. Loss.All, .. Fields.Select(f => f.Option).Skip(3), Resume, RecordBatches, PrintSpec];
 
-    private static JsonNode ParseSteps(string text)
-    {
-        var array = new JsonArray();
-        if (string.IsNullOrWhiteSpace(text)) return array;
-        foreach (var s in text.Split(',', StringSplitOptions.TrimEntries))
-            array.Add(int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v
-                : throw new ArgumentException($"--lr-steps '{text}': '{s}' is not an iteration number."));
-        return array;
-    }
+    private static int[] ParseSteps(string text) => string.IsNullOrWhiteSpace(text) ? []
+        : text.Split(',', StringSplitOptions.TrimEntries).Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v
+            : throw new ArgumentException($"--lr-steps '{text}': '{s}' is not an iteration number.")).ToArray();
 
     private static string S(IFormattable v) => v.ToString(null, CultureInfo.InvariantCulture);
 }

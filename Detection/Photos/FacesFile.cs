@@ -22,6 +22,7 @@ public sealed record FaceRecord(
     [property: JsonPropertyName("landmarks")] float[][] Landmarks,
     [property: JsonPropertyName("landmark_score")] float LandmarkScore)
 {
+    /// <summary>The record of <paramref name="face"/>: box as x, y, width, height; points as [x, y] pairs.</summary>
     public static FaceRecord Of(DetectedFace face) => new([face.Box.X, face.Box.Y, face.Box.Width, face.Box.Height], face.Score,
         face.Landmarks.Select(p => new[] { p.X, p.Y }).ToArray(), face.LandmarkScore);
 }

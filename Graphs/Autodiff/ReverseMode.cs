@@ -12,6 +12,9 @@ namespace SphereFace.Graphs.Autodiff;
 /// </summary>
 public static class ReverseMode
 {
+    // The seed of the backward pass: d loss / d loss.
+    private static readonly float[] One = [1f];
+
     /// <summary>Suffix of an Identity node's name that makes it a stop-gradient (its output is treated as a constant).</summary>
     public const string StopGradientSuffix = "/stop_gradient";
 
@@ -55,7 +58,7 @@ public static class ReverseMode
 
         var contributions = new Dictionary<string, List<string>>(StringComparer.Ordinal)
         {
-            [loss] = [g.Const(new float[] { 1f }, lossInfo.Shape)],
+            [loss] = [g.Const(One, lossInfo.Shape)],
         };
         foreach (var node in relevant) // already in reverse topological order
         {

@@ -20,7 +20,7 @@ public sealed record TensorInfo(ElementType Type, long[] Shape)
     public TensorInfo WithShape(params long[] shape) => this with { Shape = shape };
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Type}[{string.Join(",", Shape.Select(d => d < 0 ? "?" : d.ToString()))}]";
+    public override string ToString() => $"{Type}[{string.Join(",", Shape.Select(d => d < 0 ? "?" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]";
 
     /// <inheritdoc/>
     public bool Equals(TensorInfo? other) => other is not null && Type == other.Type && Shape.SequenceEqual(other.Shape);

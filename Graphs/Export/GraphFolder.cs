@@ -10,7 +10,7 @@ using SphereFace.Models;
 namespace SphereFace.Graphs.Export;
 
 /// <summary>What a graph folder is built for: net, loss head, classes, the training step's batch, solver and kernels, and the initialisation seed.</summary>
-public sealed record GraphFolderSpec(SphereNetConfig Net, LossConfig Loss, int Classes, int BatchSize, SolverConfig Solver, KernelChoice Kernels, ulong Seed);
+public sealed record GraphFolderSpec(SphereNetConfig Net, LossConfig Loss, int Classes, int BatchSize, SolverSpec Solver, KernelChoice Kernels, ulong Seed);
 
 /// <summary>The graphs of one folder, built in memory: the manifest, <c>embedding.onnx</c>, <c>loss.onnx</c> and the training step.</summary>
 public sealed record GraphSet(Manifest Manifest, ModelProto Embedding, ModelProto Loss, TrainStepGraph TrainStep);

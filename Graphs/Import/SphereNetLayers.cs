@@ -9,7 +9,17 @@ namespace SphereFace.Graphs.Import;
 public static class SphereNetLayers
 {
     /// <summary>What a layer computes.</summary>
-    public enum Kind { Convolution, PReLU, Eltwise, InnerProduct }
+    public enum Kind
+    {
+        /// <summary>A 3×3 or 1×1 convolution with bias.</summary>
+        Convolution,
+        /// <summary>A channel-wise PReLU.</summary>
+        PReLU,
+        /// <summary>The element-wise sum of a residual unit.</summary>
+        Eltwise,
+        /// <summary>The fully connected embedding layer.</summary>
+        InnerProduct,
+    }
 
     /// <summary>A project parameter a layer's blob fills.</summary>
     /// <param name="Name">Parameter name, e.g. <c>conv1_1/weight</c>.</param>

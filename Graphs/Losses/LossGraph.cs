@@ -77,7 +77,7 @@ public static class LossGraph
         if (head.UsesLambda)
         {
             var s = (schedule ?? new LambdaSchedule()).Validate();
-            constants["lambda_schedule"] = new JsonObject { ["base"] = s.Base, ["gamma"] = s.Gamma, ["power"] = s.Power, ["min"] = s.Min };
+            constants["lambda_schedule"] = System.Text.Json.JsonSerializer.SerializeToNode(s, Specs.SpecJson.Options);
         }
         var section = new JsonObject
         {

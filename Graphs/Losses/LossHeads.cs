@@ -24,17 +24,29 @@ public static class LossHeads
         Heads.TryGetValue(Key(name), out var head) ? head
         : throw new ArgumentException($"Unknown loss '{name}'; expected one of {string.Join(", ", All.Select(h => h.Name))}.");
 
-    /// <summary>Adds a head (replacing one of the same name).</summary>
-    public static void Register(ILossHead head) => Heads[Key(head.Name)] = head;
+    /// <summary>Adds a head (replacing one of the same name) until the returned registration is disposed.</summary>
+    public static Registration Register(ILossHead head)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        string key = Key(head.Name);
+        bool replaced = Heads.TryGetValue(key, out var previous);
+        Heads[key] = head;
+        return new Registration(() =>
+        {
+            if (replaced) Heads[key] = previous!;
+            else Heads.TryRemove(key, out _);
+        });
+    }
 
     /// <summary>
     /// Adds every concrete <see cref="ILossHead"/> with a parameterless constructor in <paramref name="assembly"/> —
-    /// how an application's own heads join the built-in ones (docs/losses.md).
+    /// how an application's own heads join the built-in ones (docs/losses.md); disposing the result removes them again.
     /// </summary>
     /// <exception cref="InvalidOperationException">Two heads of that assembly share a name.</exception>
-    public static void RegisterAll(Assembly assembly)
+    public static Registration RegisterAll(Assembly assembly)
     {
-        foreach (var head in Discover(assembly).Values) Register(head);
+        var added = Discover(assembly).Values.Select(Register).ToList();
+        return new Registration(() => { for (int i = added.Count - 1; i >= 0; i--) added[i].Dispose(); });
     }
 
     /// <summary>

@@ -18,8 +18,19 @@ public static class OpRegistry
             ? rule
             : throw new GraphBuildException($"No shape rule for op '{(domain.Length > 0 ? domain + "." : "")}{opType}'. Known: {string.Join(", ", Rules.Keys.Select(k => k.OpType).Order())}.");
 
-    /// <summary>Registers an extra rule (replacing one of the same domain and type).</summary>
-    public static void Register(IOpRule rule) => Rules[(rule.Domain, rule.OpType)] = rule;
+    /// <summary>Registers an extra rule (replacing one of the same domain and type) until the returned registration is disposed.</summary>
+    public static Registration Register(IOpRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        var key = (rule.Domain, rule.OpType);
+        bool replaced = Rules.TryGetValue(key, out var previous);
+        Rules[key] = rule;
+        return new Registration(() =>
+        {
+            if (replaced) Rules[key] = previous!;
+            else Rules.TryRemove(key, out _);
+        });
+    }
 
     private static ConcurrentDictionary<(string, string), IOpRule> Discover(Assembly assembly)
     {

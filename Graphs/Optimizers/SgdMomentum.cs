@@ -12,15 +12,17 @@ public static class SgdMomentum
     /// <summary>
     /// Appends the update of one parameter <paramref name="weight"/> with gradient <paramref name="grad"/>
     /// (null: the loss does not depend on it, only decay moves it) and momentum <paramref name="velocity"/>;
-    /// <paramref name="scaledLr"/> is the scalar lr·lr_mult. Returns the nodes named
+    /// <paramref name="scaledLr"/> is the scalar lr·lr_mult; momentum and weight decay are <paramref name="solver"/>'s, the
+    /// decay times <paramref name="decayMult"/> (the parameter's). Returns the nodes named
     /// <paramref name="nextWeight"/> and <paramref name="nextVelocity"/>. NaN in the gradient propagates to both.
     /// When the gradient is the only use of a Gemm output without a C input (a fully connected layer's weight
     /// gradient), the decay term joins that Gemm as C = w, β = decay: the same sum without two passes over the
     /// parameter (for SF nets' fc5 and fc6, 16 M values).
     /// </summary>
     public static (string Weight, string Velocity) Append(GraphBuilder g, string weight, string? grad, string velocity,
-        string scaledLr, float momentum, float decay, string nextWeight, string nextVelocity)
+        string scaledLr, TrainStep.SolverSpec solver, float decayMult, string nextWeight, string nextVelocity)
     {
+        float momentum = solver.Momentum, decay = solver.WeightDecay * decayMult;
         string? diff = grad;
         bool folded = decay != 0f && grad is not null && TryFoldDecay(g, grad, weight, decay);
         if (decay != 0f && !folded)

@@ -15,7 +15,7 @@ public sealed record TrainStepConfig(
     LossConfig Loss,
     int Classes,
     int BatchSize,
-    SolverConfig Solver,
+    SolverSpec Solver,
     KernelChoice? Kernels = null,
     ConvGradientOptions? ConvGradients = null)
 {

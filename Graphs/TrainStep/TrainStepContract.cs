@@ -49,7 +49,7 @@ public sealed record TrainStepContract(int BatchSize, IReadOnlyList<CarriedTenso
                 throw new InvalidDataException($"{source}: {what} '{name}' has element type {(TensorProto.Types.DataType)t.ElemType}, expected {type}.");
             var dims = t.Shape?.Dim.Select(d => d.HasDimValue ? d.DimValue : -1).ToArray() ?? [];
             if (!dims.SequenceEqual(shape))
-                throw new InvalidDataException($"{source}: {what} '{name}' has shape [{string.Join(",", dims.Select(d => d < 0 ? "?" : d.ToString()))}], expected [{string.Join(",", shape)}].");
+                throw new InvalidDataException($"{source}: {what} '{name}' has shape [{string.Join(",", dims.Select(d => d < 0 ? "?" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}], expected [{string.Join(",", shape)}].");
         }
         const TensorProto.Types.DataType F32 = TensorProto.Types.DataType.Float;
         Expect(inputs, DataInput, F32, Data, "input");

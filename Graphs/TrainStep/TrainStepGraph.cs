@@ -96,7 +96,7 @@ public sealed class TrainStepGraph
             string m = CarriedTensor.MomentumOf(p.Name);
             // Parameters the head keeps on the unit sphere (IR-Softmax centres) are renormalised after the update.
             bool unitRows = head.UnitRowParameters.Contains(p.Name);
-            var (w, v) = SgdMomentum.Append(g, p.Name, grads[p.Name], m, lrp, solver.Momentum, solver.WeightDecay * decayMult,
+            var (w, v) = SgdMomentum.Append(g, p.Name, grads[p.Name], m, lrp, solver, decayMult,
                 unitRows ? CarriedTensor.OutputFor(p.Name) + "/before_renormalisation" : CarriedTensor.OutputFor(p.Name), CarriedTensor.OutputFor(m));
             next[p.Name] = unitRows ? g.Node("Identity", [Classifier.NormalisedRows(g, w)], name: CarriedTensor.OutputFor(p.Name)) : w;
             next[m] = v;

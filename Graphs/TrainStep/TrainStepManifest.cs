@@ -45,13 +45,8 @@ public static class TrainStepManifest
             ["initial"] = InitialFile,
             ["inputs"] = new JsonArray(TrainStepContract.BatchInputs.Select(i => (JsonNode)JsonValue.Create(i)).ToArray()),
             ["outputs"] = new JsonArray(TrainStepContract.LossOutput, TrainStepContract.AccuracyOutput),
-            ["solver"] = new JsonObject
-            {
-                ["momentum"] = step.Config.Solver.Momentum,
-                ["weight_decay"] = step.Config.Solver.WeightDecay,
-                ["bias_lr_mult"] = step.Config.Solver.BiasLrMult,
-                ["bias_decay_mult"] = step.Config.Solver.BiasDecayMult,
-            },
+            // The solver the step was built with, in the run spec's form; its schedule fields record the spec it came from.
+            ["solver"] = JsonSerializer.SerializeToNode(step.Config.Solver, Specs.SpecJson.Options),
             ["carried"] = carried,
         };
     }
@@ -106,9 +101,8 @@ public static class TrainStepManifest
 
     /// <summary>The solver of a section.</summary>
     /// <exception cref="InvalidDataException">It is missing or malformed.</exception>
-    public static SolverConfig ReadSolver(JsonNode? section, string source) =>
-        Field(() => new SolverConfig((float)section!["solver"]!["momentum"]!, (float)section["solver"]!["weight_decay"]!,
-            (float)section["solver"]!["bias_lr_mult"]!, (float)section["solver"]!["bias_decay_mult"]!), source, $"{SectionName}.solver");
+    public static SolverSpec ReadSolver(JsonNode? section, string source) =>
+        Field(() => section!["solver"]!.AsObject().Deserialize<SolverSpec>(Specs.SpecJson.Options)!.Validate(), source, $"{SectionName}.solver");
 
     private static T Field<T>(Func<T> read, string source, string field)
     {

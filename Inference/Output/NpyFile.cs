@@ -52,7 +52,7 @@ public static partial class NpyFile
         var m = HeaderPattern().Match(header);
         if (!m.Success || m.Groups["descr"].Value != "<f4" || m.Groups["fortran"].Value != "False")
             throw new InvalidDataException($"{path}: expected a float32 ('<f4') C-order 2-D array; header is {header.Trim()}.");
-        int rows = int.Parse(m.Groups["rows"].Value), cols = int.Parse(m.Groups["cols"].Value);
+        int rows = int.Parse(m.Groups["rows"].Value, System.Globalization.CultureInfo.InvariantCulture), cols = int.Parse(m.Groups["cols"].Value, System.Globalization.CultureInfo.InvariantCulture);
         int start = offset + headerLength;
         if (bytes.Length - start != (long)rows * cols * 4)
             throw new InvalidDataException($"{path}: shape ({rows}, {cols}) needs {(long)rows * cols * 4} data bytes, the file has {bytes.Length - start} (truncated?).");

@@ -9,7 +9,7 @@ namespace SphereFace.Models.Native;
 /// <see cref="ConvGradWeightOp"/>, <see cref="PReluOp"/>, <see cref="PReluGradOp"/> and <see cref="GemmOp"/>. Activations between these ops are 5-D blocked
 /// tensors [N, C/b, H, W, b] (nChw8c or nChw16c, b the graph's block: <see cref="KernelChoice.Block"/>).
 /// </summary>
-public static class DnnlPlugin
+public static partial class DnnlPlugin
 {
     /// <summary>Custom operator-set domain of the library's ops (version 1).</summary>
     public const string Domain = "ai.sphereface.dnnl";
@@ -201,8 +201,12 @@ public static class DnnlPlugin
 
     // .NET's Environment.SetEnvironmentVariable does not reach the C runtime's environment on Unix, and libgomp reads
     // getenv. Only the C runtime's copy is set: child processes (the benchmarks' PyTorch peers) keep the defaults.
-    [DllImport("libc", EntryPoint = "setenv")]
-    private static extern int NativeSetEnv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int NativeSetEnv(string name, string value, int overwrite);
 
-    private static void SetNativeEnvironment(string name, string value) => NativeSetEnv(name, value, 0);
+    // setenv fails only without memory or with a malformed name, both bugs here.
+    private static void SetNativeEnvironment(string name, string value)
+    {
+        if (NativeSetEnv(name, value, 0) != 0) throw new InvalidOperationException($"setenv({name}) failed.");
+    }
 }

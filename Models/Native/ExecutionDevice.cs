@@ -19,7 +19,7 @@ public static class ExecutionDevices
     public const string CudaDriverLibrary = "libcuda.so.1";
 
     /// <summary>True when this build carries the CUDA-enabled ONNX Runtime package.</summary>
-    public static bool CudaBuild { get; } =
+    public static bool CudaBuild =>
 #if SPHEREFACE_CUDA
         true;
 #else

@@ -20,7 +20,7 @@ public sealed class ExperimentScheduleTests
         Assert.AreEqual(5.0, 1000 / (1 + gamma * floorIteration), 1e-4);
         Assert.IsTrue(Lambda(floorIteration - 2) > 5.0);
         // The schedule the trainings run (float32, with the same γ) agrees.
-        var schedule = new LambdaSchedule(Gamma: gamma);
+        var schedule = new LambdaSchedule { Gamma = (float)gamma };
         Assert.AreEqual(Lambda(floorIteration / 2), schedule.At((long)(floorIteration / 2)), 1e-3 * Lambda(floorIteration / 2));
         Assert.AreEqual(5f, schedule.At(iterations - 1));
     }

@@ -16,7 +16,7 @@ namespace SphereFace.Tests.Import;
 public sealed class InsightFaceFormatTests
 {
     /// <summary>Writes train.rec/train.idx from PNG files: record 0 the insightface header, then one record per image.</summary>
-    private const string WriteRec = """
+    internal const string WriteRec = """
 import struct, sys
 folder, classes = sys.argv[1], [int(c) for c in sys.argv[2].split(",")]
 images = [open(f"{folder}/face{i}.png", "rb").read() for i in range(len(classes))]

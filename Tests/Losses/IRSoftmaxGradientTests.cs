@@ -111,7 +111,7 @@ public sealed class IRSoftmaxGradientTests
     private static (TrainStepGraph Step, ParameterStore Store, Dictionary<string, (long[] Shape, Array Data)> Feeds) TrainStep(LossConfig loss)
     {
         var store = new ParameterStore(7);
-        var step = TrainStepGraph.Build(new TrainStepConfig(new SphereNetConfig(4, EmbeddingSize: 8), loss, Classes, 2, new SolverConfig()), store);
+        var step = TrainStepGraph.Build(new TrainStepConfig(new SphereNetConfig(4, EmbeddingSize: 8), loss, Classes, 2, new SolverSpec()), store);
         var rng = new SeededRandom(3);
         var data = new float[2 * 3 * 112 * 96];
         for (int i = 0; i < data.Length; i++) data[i] = (float)rng.Uniform(-1, 1);

@@ -136,10 +136,10 @@ public sealed class LossHeadTests
         Assert.AreEqual(1000f, schedule.At(0));
         foreach (long iter in new long[] { 1, 10, 100, 1000, 5000, 100_000 })
             Assert.AreEqual(Math.Max(5, 1000 / (1 + 0.12 * iter)), schedule.At(iter), 1e-3, $"iter {iter}");
-        var custom = new LambdaSchedule(Base: 100, Gamma: 0.5, Power: 2, Min: 0.5);
+        var custom = new LambdaSchedule { Base = 100, Gamma = 0.5f, Power = 2, Min = 0.5f };
         Assert.AreEqual(Math.Max(0.5, 100 * Math.Pow(1 + 0.5 * 3, -2)), custom.At(3), 1e-5);
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => schedule.At(-1));
-        Assert.ThrowsExactly<ArgumentException>(() => new LambdaSchedule(Gamma: double.NaN).Validate());
+        Assert.AreEqual("lambda.gamma", Assert.ThrowsExactly<Models.Errors.RunSpecException>(() => new LambdaSchedule { Gamma = float.NaN }.Validate()).Field);
     }
 
     [TestMethod]

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.Building;
 using SphereFace.Models.Native;
 using Google.Protobuf;
 using SphereFace.Graphs.Export;
@@ -19,8 +20,30 @@ namespace SphereFace.Tests.Losses;
 [TestClass]
 public sealed class LossRegistryTests
 {
+    private static Registration? _toyHead;
+
     [ClassInitialize]
-    public static void RegisterTheToyHead(TestContext _) => LossHeads.RegisterAll(typeof(NormFaceHead).Assembly);
+    public static void RegisterTheToyHead(TestContext _) => _toyHead = LossHeads.RegisterAll(typeof(NormFaceHead).Assembly);
+
+    // Later test classes see the built-in heads only.
+    [ClassCleanup]
+    public static void RemoveTheToyHead() => _toyHead?.Dispose();
+
+    [TestMethod]
+    public void ARegistrationEndsWhenDisposedAndRestoresWhatItReplaced()
+    {
+        using (LossHeads.Register(new NormFaceHead()))
+            Assert.AreEqual("normface", LossHeads.Get("normface").Name);
+        Assert.AreEqual("normface", LossHeads.Get("normface").Name, "the class's own registration still stands");
+        var softmax = LossHeads.Get("softmax");
+        var impostor = new NamedAs(softmax, "softmax");
+        using (LossHeads.Register(impostor))
+            Assert.AreSame(impostor, LossHeads.Get("softmax"));
+        Assert.AreSame(softmax, LossHeads.Get("softmax"), "the replaced built-in head is back");
+        using (LossHeads.Register(new NamedAs(softmax, "transient")))
+            Assert.AreEqual("transient", LossHeads.Get("transient").Name);
+        Assert.ThrowsExactly<ArgumentException>(() => LossHeads.Get("transient"));
+    }
 
     [TestMethod]
     public void BuiltInHeadsAreDiscoveredAndTheirDefaultsValidateAndRoundTrip()
@@ -81,11 +104,24 @@ public sealed class LossRegistryTests
         Assert.AreEqual("NormFace s=8", checkpoint.Loss);
         Assert.IsTrue(checkpoint.Tensors.Single(t => t.Name == Classifier.WeightName).Data.All(float.IsFinite));
         // The graph folder records the head and its parameters, and a folder built from that record is the same model.
-        var set = GraphFolder.Build(new GraphFolderSpec(new SphereNetConfig(4), LossConfig.Of("normface", ("scale", 8.0)), 4, 4, new SolverConfig(), TestKernels.For(Kernels.OneDnn), 1));
+        var set = GraphFolder.Build(new GraphFolderSpec(new SphereNetConfig(4), LossConfig.Of("normface", ("scale", 8.0)), 4, 4, new SolverSpec(), TestKernels.For(Kernels.OneDnn), 1));
         CollectionAssert.AreEqual(File.ReadAllBytes(dir.File("run/graph/train_step.onnx")), set.TrainStep.Model.ToByteArray());
 
         (code, error) = CliRun.Run("train", "--net", "sphere4", "--loss", "normface", "--m", "3", "--classes", "4", "--data", "random:8", "--out", dir.File("bad"));
         Assert.AreEqual(2, code);
         StringAssert.Contains(error, "--m does not apply to loss normface");
     }
+}
+
+/// <summary>A head that answers to another name and otherwise is <paramref name="inner"/>.</summary>
+internal sealed class NamedAs(ILossHead inner, string name) : ILossHead
+{
+    public string Name => name;
+    public string Description => inner.Description;
+    public IReadOnlyList<LossParameter> Parameters => inner.Parameters;
+    public bool UsesLambda => inner.UsesLambda;
+    public void Validate(LossConfig config) => inner.Validate(config);
+    public bool NeedsPlugin(LossConfig config) => inner.NeedsPlugin(config);
+    public LossOutputs Append(LossInputs inputs, LossConfig config) => inner.Append(inputs, config);
+    public string Describe(LossConfig config) => inner.Describe(config);
 }

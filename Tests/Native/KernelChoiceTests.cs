@@ -58,7 +58,7 @@ public sealed class KernelChoiceTests
     public void ATrainingStepRunsWhatTheProbeAnswered()
     {
         var store = new ParameterStore(3);
-        var step = TrainStepGraph.Build(new TrainStepConfig(new SphereNetConfig(10), TestLoss.Of("softmax", m: 4), 10, 2, new SolverConfig(),
+        var step = TrainStepGraph.Build(new TrainStepConfig(new SphereNetConfig(10), TestLoss.Of("softmax", m: 4), 10, 2, new SolverSpec(),
             KernelChoice.Resolve(Kernels.Auto)), store);
         int before = DnnlPlugin.Implementations().Count;
         using (var session = new TrainStepSession(step.Model, step.Contract, new TrainSessionOptions(Threads: 2, Configure: o => PluginLibrary.Dnnl.Register(o))))

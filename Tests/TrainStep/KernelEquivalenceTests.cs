@@ -24,7 +24,7 @@ public sealed class KernelEquivalenceTests
     private static TrainStepSession Session(int depth, Kernels kernels, string loss, out TrainStepGraph step, float? slopes = null)
     {
         var store = new ParameterStore(11);
-        step = TrainStepGraph.Build(new TrainStepConfig(new SphereNetConfig(depth), TestLoss.Of(loss, m: 4), Classes, Batch, new SolverConfig(), TestKernels.For(kernels)), store);
+        step = TrainStepGraph.Build(new TrainStepConfig(new SphereNetConfig(depth), TestLoss.Of(loss, m: 4), Classes, Batch, new SolverSpec(), TestKernels.For(kernels)), store);
         var plugins = step.Plugins;
         var session = new TrainStepSession(step.Model, step.Contract, new TrainSessionOptions(Threads: 2, Configure: o => { foreach (var p in plugins) p.Register(o); }));
         foreach (var c in step.Carried.Where(c => c.Kind == CarriedKind.Parameter))

@@ -21,7 +21,7 @@ public sealed class MemorisationTests
     {
         const int batch = 8, classes = 4, maxSteps = 150;
         var store = new ParameterStore(21);
-        var step = TrainStepGraph.Build(new TrainStepConfig(new SphereNetConfig(4), TestLoss.Of("asoftmax", m: 4), classes, batch, new SolverConfig()), store);
+        var step = TrainStepGraph.Build(new TrainStepConfig(new SphereNetConfig(4), TestLoss.Of("asoftmax", m: 4), classes, batch, new SolverSpec()), store);
         using var session = new TrainStepSession(step.Model, step.Contract, new TrainSessionOptions(Threads: 2, Configure: MarginPlugin.Register));
         foreach (var c in step.Carried)
             if (c.Kind == CarriedKind.Parameter) session.WriteCarried(c.Input, store[c.Input].Data);

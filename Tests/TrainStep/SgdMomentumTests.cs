@@ -1,3 +1,4 @@
+using SphereFace.Graphs.TrainStep;
 using SphereFace.Graphs.Building;
 using SphereFace.Graphs.Optimizers;
 using SphereFace.Graphs.Parameters;
@@ -30,7 +31,7 @@ public sealed class SgdMomentumTests
         // The gradient aᵀ·b, either straight from a Gemm or passed through an Identity.
         var product = g.Node("Gemm", [a, b], [Attr.Int("transA", 1)]);
         var grad = gradientIsGemm ? product : g.Node("Identity", [product]);
-        var (nextW, nextV) = SgdMomentum.Append(g, w, grad, v, lr, Momentum, Decay, "next_w", "next_v");
+        var (nextW, nextV) = SgdMomentum.Append(g, w, grad, v, lr, new SolverSpec { Momentum = Momentum, WeightDecay = Decay }, 1f, "next_w", "next_v");
         g.Output(nextW);
         g.Output(nextV);
         var model = g.ToModel();

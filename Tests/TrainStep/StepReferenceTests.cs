@@ -37,7 +37,7 @@ public sealed class StepReferenceTests
     {
         var net = new SphereNetConfig(10, EmbeddingSize: Embedding);
         var store = new ParameterStore(13);
-        var solver = new SolverConfig();
+        var solver = new SolverSpec();
         var step = TrainStepGraph.Build(new TrainStepConfig(net, TestLoss.Of("softmax"), Classes, Batch, solver, TestKernels.For(kernels)), store);
         var plugins = step.Plugins;
         var start = store.All.ToDictionary(p => p.Name, p => p.Name.EndsWith("/slope", StringComparison.Ordinal) ? Ones(p.Data.Length) : (float[])p.Data.Clone());

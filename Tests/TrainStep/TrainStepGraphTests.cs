@@ -19,7 +19,7 @@ public sealed class TrainStepGraphTests
     private static (TrainStepGraph Step, ParameterStore Store, Dictionary<string, (long[], Array)> Feeds) Build(LossConfig loss)
     {
         var store = new ParameterStore(7);
-        var config = new TrainStepConfig(new SphereNetConfig(4, EmbeddingSize: 16), loss, Classes, Batch, new SolverConfig());
+        var config = new TrainStepConfig(new SphereNetConfig(4, EmbeddingSize: 16), loss, Classes, Batch, new SolverSpec());
         var step = TrainStepGraph.Build(config, store);
         var rng = new SeededRandom(3);
         var data = new float[Batch * 3 * 112 * 96];

@@ -27,7 +27,7 @@ public sealed class GraphPortabilityTests
             return;
         }
         using var dir = new TempDir();
-        var spec = new GraphFolderSpec(new SphereNetConfig(10), LossConfig.Of("softmax"), 8, 4, new SolverConfig(), new KernelChoice(Kernels.OneDnn, other), 1);
+        var spec = new GraphFolderSpec(new SphereNetConfig(10), LossConfig.Of("softmax"), 8, 4, new SolverSpec(), new KernelChoice(Kernels.OneDnn, other), 1);
         GraphFolder.Write(dir.File("elsewhere"), GraphFolder.Build(spec));
         string[] run = ["--data", "random:16", "--iterations", "2", "--threads", "2", "--log-every", "1", "--checkpoint-every", "2"];
         var (code, _, error) = CliRun.RunCapturing(["train", "--graph", dir.File("elsewhere"), .. run, "--out", dir.File("re-derived")]);

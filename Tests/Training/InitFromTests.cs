@@ -1,3 +1,4 @@
+using SphereFace.Graphs.TrainStep;
 using SphereFace.Tests.Losses;
 using SphereFace.Graphs.IO;
 using SphereFace.Graphs.Losses;
@@ -16,7 +17,7 @@ public sealed class InitFromTests
     private static RunSpec Config(string net, LossConfig loss, int classes) => new()
     {
         Net = new NetSpec(net), Loss = loss, Classes = classes, Batch = 4, Solver = new SolverSpec { Iterations = 2, BaseLr = 0.01f, LrSteps = [] },
-        Lambda = new LambdaSpec { Gamma = 0.5f }, Seed = 5, Data = new DataSpec { Source = $"random:{2 * classes}" },
+        Lambda = new LambdaSchedule { Gamma = 0.5f }, Seed = 5, Data = new DataSpec { Source = $"random:{2 * classes}" },
         Output = new OutputSpec { LogEvery = 1, CheckpointEvery = 100 },
     };
 

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.TrainStep;
 using SphereFace.Tests.Losses;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -30,7 +31,7 @@ public sealed class MemorisationTests
         var config = new RunSpec
         {
             Net = new NetSpec("sphere4"), Loss = TestLoss.Of("asoftmax", m: 4), Classes = Classes, Batch = Batch,
-            Solver = new SolverSpec { Iterations = MaxIterations, BaseLr = 0.01f, LrSteps = [] }, Lambda = new LambdaSpec { Gamma = 0.5f }, Seed = 3,
+            Solver = new SolverSpec { Iterations = MaxIterations, BaseLr = 0.01f, LrSteps = [] }, Lambda = new LambdaSchedule { Gamma = 0.5f }, Seed = 3,
             Data = new DataSpec { Source = $"random:{Samples}" }, Output = new OutputSpec { LogEvery = 4, CheckpointEvery = 1000 },
         };
         using var temp = new TempDir();

@@ -1,3 +1,4 @@
+using SphereFace.Graphs.TrainStep;
 using SphereFace.Tests.Losses;
 using SphereFace.Graphs.IO;
 using SphereFace.Graphs.Losses;
@@ -99,7 +100,7 @@ public sealed class ResumeTests
         var config = new RunSpec
         {
             Net = new NetSpec("sphere4"), Loss = TestLoss.Of("asoftmax", m: 4), Classes = 3, Batch = 4,
-            Solver = new SolverSpec { Iterations = 4, BaseLr = 0.01f, LrSteps = [3] }, Lambda = new LambdaSpec { Gamma = 0.5f }, Seed = 9,
+            Solver = new SolverSpec { Iterations = 4, BaseLr = 0.01f, LrSteps = [3] }, Lambda = new LambdaSchedule { Gamma = 0.5f }, Seed = 9,
             Data = new DataSpec { Source = "random:6" }, Output = new OutputSpec { LogEvery = 1, CheckpointEvery = 100 },
         };
         var options = new TrainSessionOptions(Threads: 2);

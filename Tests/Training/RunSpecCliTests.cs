@@ -9,7 +9,7 @@ namespace SphereFace.Tests.Training;
 /// <summary>
 /// <c>train --config</c>: flags override the file's fields, relative paths in a file are relative to the file and on
 /// the command line to the caller's folder (through the <c>./sphereface</c> script too), the effective spec is what
-/// the run saves, and <c>--resume</c> refuses a flag or file field that conflicts with the saved spec.
+/// the run saves, and <c>--resume</c> refuses a flag that conflicts with the saved spec, and a spec file.
 /// </summary>
 [TestClass]
 public sealed class RunSpecCliTests
@@ -94,18 +94,18 @@ public sealed class RunSpecCliTests
 
         (code, error) = CliRun.Run("train", "--resume", checkpoint, "--iterations", "4", "--lr", "0.5");
         Assert.AreEqual(2, code);
-        StringAssert.Contains(error, "--lr asks for solver.base_lr = 0.5");
+        StringAssert.Contains(error, "--lr: solver.base_lr = 0.5 differs from the run resumed");
         StringAssert.Contains(error, "has 0.03");
         (code, error) = CliRun.Run("train", "--resume", checkpoint, "--iterations", "4", "--net", "sphere10");
         Assert.AreEqual(2, code);
-        StringAssert.Contains(error, "--net asks for net.name");
+        StringAssert.Contains(error, "--net: net.name");
         (code, error) = CliRun.Run("train", "--resume", checkpoint, "--iterations", "4", "--m", "4");
         Assert.AreEqual(2, code);
         StringAssert.Contains(error, "loss.m");
         File.WriteAllText(dir.File("other.json"), SpecText.Replace("\"batch\": 4", "\"batch\": 2"));
         (code, error) = CliRun.Run("train", "--resume", checkpoint, "--config", dir.File("other.json"), "--iterations", "4");
         Assert.AreEqual(2, code);
-        StringAssert.Contains(error, "field batch of");
+        StringAssert.Contains(error, "--config starts a new run");
         Assert.AreEqual(2, CheckpointFile.Load(checkpoint).Iteration, "a refused resume leaves the run as it was");
 
         // The fields a resume may change, and flags that agree with the saved spec, are accepted.

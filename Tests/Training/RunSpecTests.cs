@@ -1,3 +1,5 @@
+using SphereFace.Graphs.TrainStep;
+using SphereFace.Models.Errors;
 using SphereFace.Models.Native;
 using System.Text.Json.Nodes;
 using SphereFace.Cli.Experiments;
@@ -26,7 +28,7 @@ public sealed class RunSpecTests
     {
         Net = new NetSpec("sphere4", embeddingSize: 32), Loss = loss, Classes = 4, Batch = 4, Kernels = Kernels.OneDnn, Seed = 17,
         Solver = new SolverSpec { Iterations = 3, BaseLr = 0.02f, LrSteps = [2], LrGamma = 0.5f, Momentum = 0.8f, WeightDecay = 1e-3f },
-        Lambda = new LambdaSpec { Base = 100, Gamma = 0.3f, Power = 2, Min = 1 },
+        Lambda = new LambdaSchedule { Base = 100, Gamma = 0.3f, Power = 2, Min = 1 },
         Data = new DataSpec { Source = "random:8", Workers = 1, FlipProbability = 0.25 },
         Machine = new MachineSpec { Threads = 2 }, Output = new OutputSpec { LogEvery = 1, CheckpointEvery = 10 },
     };
@@ -109,25 +111,14 @@ public sealed class RunSpecTests
     }
 
     [TestMethod]
-    public void TheFlatConfigurationOfOlderRunsReads()
+    public void AConfigurationWithoutAVersionOrOfAnotherVersionIsRefusedNamingTheVersion()
     {
-        const string old = """
-            {"net":"sphere4","last_relu":false,"embedding_size":16,"loss":{"kind":"IRSoftmaxAM","m":4,"am_margin":0.2,"am_scale":12,"use_plugin":true,
-             "centres":"MemoryBank","memory_bank_size":3,"centre_loss_weight":1,"classifier_bias":true},"classes":5,"batch_size":8,"iterations":40,
-             "base_lr":0.01,"lr_steps":[20,30],"lr_gamma":0.1,"lambda_base":1000,"lambda_gamma":0.5,"lambda_power":1,"lambda_min":5,"momentum":0.9,
-             "weight_decay":0.0005,"bias_lr_mult":2,"bias_decay_mult":0,"seed":3,"data":"random:10","landmarks":null,"identity_list":null,
-             "data_workers":2,"flip_probability":0.5,"log_every":5,"checkpoint_every":20,"init_from":null}
-            """;
-        var spec = RunSpec.FromJson(old, "old checkpoint").Validate();
-        Assert.AreEqual("sphere4", spec.Net.Name);
-        Assert.AreEqual(16, spec.Net.EmbeddingSize);
-        Assert.AreEqual(LossConfig.Of("irsoftmax-am", ("margin", 0.2), ("scale", 12.0), ("centres", "memory-bank"), ("memory_bank_size", 3)), spec.Loss);
-        Assert.AreEqual(8, spec.Batch);
-        Assert.AreEqual(Kernels.Standard, spec.Kernels, "runs from before the kernels choice used the standard ops");
-        CollectionAssert.AreEqual(new[] { 20, 30 }, spec.Solver.LrSteps);
-        Assert.AreEqual(0.5f, spec.Lambda.Gamma);
-        Assert.AreEqual("random:10", spec.Data.Source);
-        Assert.AreEqual(20, spec.Output.CheckpointEvery);
+        const string flat = """{"net":"sphere4","loss":{"kind":"ASoftmax","m":4},"classes":5,"batch_size":8,"iterations":40}""";
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => RunSpec.FromJson(flat, "old checkpoint"));
+        StringAssert.StartsWith(e.Message, "old checkpoint: no \"version\" field");
+        StringAssert.Contains(e.Message, $"version {RunSpec.CurrentVersion}");
+        e = Assert.ThrowsExactly<InvalidDataException>(() => RunSpec.FromJson("""{"version": 7}""", "future.json"));
+        StringAssert.Contains(e.Message, "future.json: run spec version 7; this program reads version 1");
     }
 
     [TestMethod]
@@ -138,7 +129,7 @@ public sealed class RunSpecTests
         Assert.IsTrue(files.Count >= 3, $"run specs found: {files.Count}");
         foreach (var file in files)
         {
-            var spec = RunSpec.FromJson(SpecField.Merge(new RunSpec().ToJsonObject(), RunSpecRequest.ReadFile(file), "loss"), file);
+            var spec = RunSpecFile.Load(file);
             (spec with { Classes = spec.Classes ?? 10 }).Validate();
             Assert.IsFalse(string.IsNullOrWhiteSpace(spec.Description), $"{file}: says what it is for");
         }
@@ -155,8 +146,7 @@ public sealed class RunSpecTests
             Assert.IsTrue(experiment.Runs.Count > 0 && experiment.Data.Count > 0, file);
             foreach (var run in experiment.Runs)
             {
-                var json = SpecField.Merge(SpecField.Merge(new RunSpec().ToJsonObject(), experiment.Base, "loss"), run.Spec, "loss");
-                var spec = RunSpec.FromJson(json, $"{file}: {run.Name}");
+                var spec = experiment.SpecOf(run);
                 (spec with { Classes = 10 }).Validate();
             }
         }

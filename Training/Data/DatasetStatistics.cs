@@ -42,11 +42,11 @@ public sealed record DatasetStatistics(
     public string Describe()
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"identities: {Identities:N0}   images: {Images:N0}");
-        sb.AppendLine($"images per identity: min {MinPerIdentity}, median {MedianPerIdentity:0.#}, mean {MeanPerIdentity:0.##}, max {MaxPerIdentity} (imbalance max/min {ImbalanceRatio:0.##})");
+        sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"identities: {Identities:N0}   images: {Images:N0}");
+        sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"images per identity: min {MinPerIdentity}, median {MedianPerIdentity:0.#}, mean {MeanPerIdentity:0.##}, max {MaxPerIdentity} (imbalance max/min {ImbalanceRatio:0.##})");
         int widest = Math.Max(1, Histogram.Max(h => h.Identities));
         foreach (var (from, to, k) in Histogram)
-            sb.AppendLine($"  {(from == to ? from.ToString() : $"{from}–{to}"),9} images: {k,6} identities {new string('#', (int)Math.Ceiling(40.0 * k / widest))}");
+            sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  {(from == to ? from.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{from}–{to}"),9} images: {k,6} identities {new string('#', (int)Math.Ceiling(40.0 * k / widest))}");
         return sb.ToString();
     }
 }

@@ -1,6 +1,5 @@
 using SphereFace.Graphs.Export;
 using SphereFace.Graphs.Losses;
-using SphereFace.Graphs.Optimizers;
 using SphereFace.Graphs.TrainStep;
 using SphereFace.Training.Checkpoints;
 using SphereFace.Training.Data;
@@ -59,8 +58,6 @@ public sealed class PreparedRun : IDisposable
         config.Validate();
         var net = config.NetConfig;
         resume?.EnsureMatches(net.Name, config.LossName, resumeSource);
-        var lr = new MultiStepLr(config.Solver.BaseLr, config.Solver.LrGamma, config.Solver.LrSteps, config.Solver.Iterations);
-        var lambda = config.LambdaSchedule.Validate();
         if (options.DataParallel is { Collectives.Size: > 1 } && config.Loss.Head.StartsWith("irsoftmax", StringComparison.Ordinal))
             throw new ArgumentException($"loss {config.Loss.Head} is not supported in data-parallel runs yet: its class centres are renormalised " +
                                         "(or kept as a memory bank of features) after every step, and the mean of the ranks' centres is not the one-process update (docs/distributed.md).");
@@ -112,7 +109,7 @@ public sealed class PreparedRun : IDisposable
             if (shard.Count != config.Machine.Ranks)
                 throw new ArgumentException($"machine.ranks is {config.Machine.Ranks} but the run has {shard.Count} process(es).");
             source = DataSourceSpec.Open(config, resume?.SampleOrder, warn, shard);
-            var loop = new TrainingLoop(session, source, t => (float)lr.At(checked((int)t)), lambda.At, resume?.Iteration ?? 0);
+            var loop = new TrainingLoop(session, source, t => (float)config.Solver.LearningRateAt(t), config.Lambda.At, resume?.Iteration ?? 0);
             return new PreparedRun(config, session, source, loop, initialisedFrom);
         }
         catch

@@ -5,7 +5,9 @@ using System.Text.Json.Serialization;
 using SphereFace.Graphs.Export;
 using SphereFace.Graphs.Losses;
 using SphereFace.Graphs.Nets;
+using SphereFace.Graphs.Specs;
 using SphereFace.Graphs.TrainStep;
+using SphereFace.Models.Errors;
 
 namespace SphereFace.Training.Runs;
 
@@ -45,8 +47,8 @@ public sealed record RunSpec
     public string? Graph { get; init; }
     /// <summary>SGD and the learning-rate schedule.</summary>
     public SolverSpec Solver { get; init; } = new();
-    /// <summary>A-Softmax's λ schedule.</summary>
-    public LambdaSpec Lambda { get; init; } = new();
+    /// <summary>A-Softmax's λ schedule (heads without λ ignore it).</summary>
+    public LambdaSchedule Lambda { get; init; } = new();
     /// <summary>The images.</summary>
     public DataSpec Data { get; init; } = new();
     /// <summary>Seed of the initialisation and of the data order.</summary>
@@ -80,15 +82,11 @@ public sealed record RunSpec
     /// </summary>
     [JsonIgnore]
     public GraphFolderSpec GraphSpec => new(NetConfig, Loss, ClassCount, Batch / Math.Max(1, Machine.Ranks),
-        new SolverConfig(Solver.Momentum, Solver.WeightDecay, Solver.BiasLrMult, Solver.BiasDecayMult), KernelChoice, Seed);
+        Solver, KernelChoice, Seed);
 
     /// <summary>The kernels this spec builds its graph with on this machine and device (<see cref="KernelChoice.Resolve"/>).</summary>
     [JsonIgnore]
     public KernelChoice KernelChoice => KernelChoice.Resolve(Kernels, Models.Native.ExecutionDevices.Parse(Machine.Device));
-
-    /// <summary>The λ schedule.</summary>
-    [JsonIgnore]
-    public LambdaSchedule LambdaSchedule => new(Lambda.Base, Lambda.Gamma, Lambda.Power, Lambda.Min);
 
     /// <summary>
     /// This spec with the fields a graph folder fixes taken from its manifest (<paramref name="source"/> names it in
@@ -105,7 +103,8 @@ public sealed record RunSpec
             // The folder's step is what each process runs: the global batch is its batch times the ranks.
             Loss = TrainStepManifest.ReadLoss(section, source), Batch = TrainStepManifest.ReadContract(section, source).BatchSize * Math.Max(1, Machine.Ranks),
             Kernels = TrainStepManifest.ReadKernels(section, source).Kernels,
-            Solver = Solver with { Momentum = solver.Momentum, WeightDecay = solver.WeightDecay, BiasLrMult = solver.BiasLrMult, BiasDecayMult = solver.BiasDecayMult },
+            // The folder fixes what its update computes; the schedule is an input of the step and stays this spec's.
+            Solver = solver with { Iterations = Solver.Iterations, BaseLr = Solver.BaseLr, LrSteps = Solver.LrSteps, LrGamma = Solver.LrGamma },
         };
     }
 
@@ -117,44 +116,24 @@ public sealed record RunSpec
     public RunSpec Validate()
     {
         if (Version != CurrentVersion) throw new RunSpecException("version", $"version is {Version}; this program reads run specs of version {CurrentVersion}.");
-        if (Net.EmbeddingSize is < 1 or > SphereNetConfig.MaxEmbeddingSize)
-            throw new RunSpecException("net.embedding_size", $"net.embedding_size must be in 1…{SphereNetConfig.MaxEmbeddingSize}, got {Net.EmbeddingSize}.");
-        Wrap("net", () => _ = NetConfig);
+        Net.Validate();
         Wrap("loss", () => Loss.Rule.Validate(Loss));
         if (Classes is { } c && c < 2) throw new RunSpecException("classes", $"classes must be at least 2, got {c}.");
         // The classifier (and the memory bank of IR-Softmax) is one float tensor of classes × width values.
         if (Classes is { } cl && (long)cl * Net.EmbeddingSize > int.MaxValue)
             throw new RunSpecException("classes", $"classes × net.embedding_size = {(long)cl * Net.EmbeddingSize:N0} values exceeds one tensor's limit of {int.MaxValue:N0}.");
         if (Batch < 1 || Batch > MaxBatch) throw new RunSpecException("batch", $"batch must be in 1…{MaxBatch}, got {Batch}.");
-        var s = Solver;
-        if (s.Iterations < 1) throw new RunSpecException("solver.iterations", $"solver.iterations must be at least 1, got {s.Iterations}.");
-        if (!(s.BaseLr > 0) || !float.IsFinite(s.BaseLr)) throw new RunSpecException("solver.base_lr", $"solver.base_lr must be a positive number, got {s.BaseLr}.");
-        if (s.LrSteps.Any(x => x < 1) || s.LrSteps.Zip(s.LrSteps.Skip(1)).Any(p => p.Second <= p.First))
-            throw new RunSpecException("solver.lr_steps", $"solver.lr_steps must be strictly increasing positive iterations, got {string.Join(",", s.LrSteps)}.");
-        if (!(s.LrGamma > 0) || !float.IsFinite(s.LrGamma)) throw new RunSpecException("solver.lr_gamma", $"solver.lr_gamma must be a positive number, got {s.LrGamma}.");
-        if (!(s.Momentum >= 0 && s.Momentum < 1)) throw new RunSpecException("solver.momentum", $"solver.momentum must be in [0, 1), got {s.Momentum}.");
-        if (!(s.WeightDecay >= 0) || !float.IsFinite(s.WeightDecay)) throw new RunSpecException("solver.weight_decay", $"solver.weight_decay must be a finite number ≥ 0, got {s.WeightDecay}.");
-        if (!(s.BiasLrMult >= 0) || !float.IsFinite(s.BiasLrMult)) throw new RunSpecException("solver.bias_lr_mult", $"solver.bias_lr_mult must be a finite number ≥ 0, got {s.BiasLrMult}.");
-        if (!(s.BiasDecayMult >= 0) || !float.IsFinite(s.BiasDecayMult)) throw new RunSpecException("solver.bias_decay_mult", $"solver.bias_decay_mult must be a finite number ≥ 0, got {s.BiasDecayMult}.");
-        foreach (var (field, v) in new[] { ("base", Lambda.Base), ("gamma", Lambda.Gamma), ("power", Lambda.Power), ("min", Lambda.Min) })
-            if (!(v >= 0) || !float.IsFinite(v)) throw new RunSpecException($"lambda.{field}", $"lambda.{field} must be a finite number ≥ 0, got {v}.");
-        if (string.IsNullOrWhiteSpace(Data.Source)) throw new RunSpecException("data.source", "data.source is empty (a dataset folder or random:N).");
-        if (DataSourceSpec.IsRandom(Data.Source)) Wrap("data.source", () => DataSourceSpec.Inspect(Data.Source, null));
-        if (Data.Workers is < 1 or > ThreadCount.Max) throw new RunSpecException("data.workers", $"data.workers must be in 1…{ThreadCount.Max}, got {Data.Workers}.");
-        if (!(Data.FlipProbability >= 0 && Data.FlipProbability <= 1)) throw new RunSpecException("data.flip_probability", $"data.flip_probability must be in [0, 1], got {Data.FlipProbability}.");
-        Wrap("machine.device", () => ExecutionDeviceName(Machine.Device));
-        if (Machine.Threads is < 0 or > ThreadCount.Max) throw new RunSpecException("machine.threads", $"machine.threads must be in 0…{ThreadCount.Max} (0 = one per core), got {Machine.Threads}.");
-        if (Machine.Ranks < 1) throw new RunSpecException("machine.ranks", $"machine.ranks must be ≥ 1, got {Machine.Ranks}.");
+        Solver.Validate();
+        Lambda.Validate();
+        Data.Validate();
+        Machine.Validate();
         if (Batch % Machine.Ranks != 0)
             throw new RunSpecException("batch", $"batch {Batch} cannot be split over {Machine.Ranks} ranks: the global batch must be a multiple of the rank count.");
-        if (Output.LogEvery < 1) throw new RunSpecException("output.log_every", $"output.log_every must be at least 1, got {Output.LogEvery}.");
-        if (Output.CheckpointEvery < 1) throw new RunSpecException("output.checkpoint_every", $"output.checkpoint_every must be at least 1, got {Output.CheckpointEvery}.");
+        Output.Validate();
         return this;
     }
 
-    private static void ExecutionDeviceName(string device) => _ = Models.Native.ExecutionDevices.Parse(device);
-
-    private static void Wrap(string field, Action check)
+    internal static void Wrap(string field, Action check)
     {
         try
         {
@@ -166,25 +145,13 @@ public sealed record RunSpec
         }
     }
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        // Descriptions and paths are written as typed (§, ', non-ASCII folder names), not as \u escapes.
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter() },
-    };
-
     /// <summary>The spec as indented JSON.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, SpecJson.Options);
 
     /// <summary>The spec as a JSON object (for merging).</summary>
-    public JsonObject ToJsonObject() => JsonSerializer.SerializeToNode(this, Json)!.AsObject();
+    public JsonObject ToJsonObject() => JsonSerializer.SerializeToNode(this, SpecJson.Options)!.AsObject();
 
-    /// <summary>
-    /// Parses a spec written by <see cref="ToJson"/>, or a run configuration of the format before versioned specs
-    /// (checkpoints and <c>config.json</c> of older runs); <paramref name="source"/> names the origin in errors.
-    /// </summary>
+    /// <summary>Parses a spec written by <see cref="ToJson"/>; <paramref name="source"/> names the origin in errors.</summary>
     /// <exception cref="InvalidDataException">Not valid JSON, an unknown field, or a value of the wrong type.</exception>
     public static RunSpec FromJson(string json, string source)
     {
@@ -198,25 +165,29 @@ public sealed record RunSpec
         {
             throw new InvalidDataException($"{source}: the run spec is not valid JSON ({e.Message}).", e);
         }
-        return FromJson(node.ContainsKey("version") ? node : LegacyRunConfig.Convert(node, source), source);
+        return FromJson(node, source);
     }
 
     /// <summary>Parses a spec from a JSON object; <paramref name="source"/> names the origin in errors.</summary>
     /// <exception cref="InvalidDataException">An unknown field or a value of the wrong type.</exception>
     public static RunSpec FromJson(JsonObject json, string source)
     {
-        if (json["version"] is JsonValue v && v.TryGetValue<int>(out int version) && version != CurrentVersion)
+        if (json["version"] is not JsonValue v || !v.TryGetValue<int>(out int version))
+            throw new InvalidDataException($"{source}: no \"version\" field: not a run spec, or a run configuration written before run specs were versioned, which this program does not read (it reads version {CurrentVersion}; docs/run-spec.md).");
+        if (version != CurrentVersion)
             throw new InvalidDataException($"{source}: run spec version {version}; this program reads version {CurrentVersion}.");
         CheckKnownFields(json, typeof(RunSpec), "", source);
         try
         {
-            return json.Deserialize<RunSpec>(Json) ?? throw new JsonException("empty");
+            return json.Deserialize<RunSpec>(SpecJson.Options) ?? throw new JsonException("empty");
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"{source}: the run spec is not valid ({e.Message}{(e.Path is { } p ? $" at {p}" : "")}).", e);
         }
     }
+
+    private static readonly Type[] Sections = [typeof(NetSpec), typeof(SolverSpec), typeof(LambdaSchedule), typeof(DataSpec), typeof(MachineSpec), typeof(OutputSpec)];
 
     // A misspelt field would otherwise be ignored silently and its default used.
     private static void CheckKnownFields(JsonObject json, Type type, string prefix, string source)
@@ -228,20 +199,10 @@ public sealed record RunSpec
         {
             if (!properties.TryGetValue(name, out var propertyType))
                 throw new InvalidDataException($"{source}: unknown field '{prefix}{name}' (known: {string.Join(", ", properties.Keys.Select(k => prefix + k))}).");
-            if (value is JsonObject inner && propertyType.Namespace == typeof(RunSpec).Namespace && propertyType.IsClass)
+            if (value is JsonObject inner && Sections.Contains(propertyType))
                 CheckKnownFields(inner, propertyType, $"{prefix}{name}.", source);
         }
     }
-}
-
-/// <summary>A run-spec field out of range or missing: <see cref="Field"/> is its path, e.g. <c>solver.base_lr</c>.</summary>
-public sealed class RunSpecException : ArgumentException
-{
-    /// <summary>Creates the error for <paramref name="field"/>.</summary>
-    public RunSpecException(string field, string message, Exception? inner = null) : base(message, inner) => Field = field;
-
-    /// <summary>The field's path in the spec.</summary>
-    public string Field { get; }
 }
 
 /// <summary>JSON form of <see cref="Kernels"/>: its CLI name ("standard", "onednn", "onednn-direct").</summary>

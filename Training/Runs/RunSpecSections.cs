@@ -1,4 +1,6 @@
 using SphereFace.Graphs.Nets;
+using SphereFace.Models.Errors;
+using SphereFace.Models.Native;
 
 namespace SphereFace.Training.Runs;
 
@@ -22,43 +24,16 @@ public sealed record NetSpec
     /// <exception cref="ArgumentException">An unknown net or a width below 1.</exception>
     [System.Text.Json.Serialization.JsonIgnore]
     public SphereNetConfig Config => SphereNetConfig.Parse(Name, LastRelu, EmbeddingSize);
-}
 
-/// <summary>Caffe SGD with momentum and the multi-step learning-rate schedule (spec section <c>solver</c>).</summary>
-public sealed record SolverSpec
-{
-    /// <summary>Total steps.</summary>
-    public int Iterations { get; init; } = 28000;
-    /// <summary>
-    /// Learning rate before the first step of the schedule. 0.01, which trains at the default batch of 32: the paper's
-    /// 0.1 is for its batch of 128, and at batch 32 it drove SF-4 to a NaN loss within 40 iterations (docs/run-spec.md).
-    /// </summary>
-    public float BaseLr { get; init; } = 0.01f;
-    /// <summary>Iterations at which the rate is multiplied by <see cref="LrGamma"/> (the paper's CASIA-WebFace run: 16K, 24K).</summary>
-    public int[] LrSteps { get; init; } = [16000, 24000];
-    /// <summary>Factor applied at each step.</summary>
-    public float LrGamma { get; init; } = 0.1f;
-    /// <summary>SGD momentum μ, in [0, 1).</summary>
-    public float Momentum { get; init; } = 0.9f;
-    /// <summary>Weight decay, ≥ 0.</summary>
-    public float WeightDecay { get; init; } = 5e-4f;
-    /// <summary>Learning-rate multiplier of parameters named …/bias.</summary>
-    public float BiasLrMult { get; init; } = 2f;
-    /// <summary>Weight-decay multiplier of parameters named …/bias.</summary>
-    public float BiasDecayMult { get; init; }
-}
-
-/// <summary>A-Softmax's λ annealing λ = max(min, base·(1 + γ·iter)^(−power)) (spec section <c>lambda</c>; heads without λ ignore it).</summary>
-public sealed record LambdaSpec
-{
-    /// <summary>base.</summary>
-    public float Base { get; init; } = 1000f;
-    /// <summary>γ.</summary>
-    public float Gamma { get; init; } = 0.12f;
-    /// <summary>power.</summary>
-    public float Power { get; init; } = 1f;
-    /// <summary>The floor λ_min.</summary>
-    public float Min { get; init; } = 5f;
+    /// <summary>Checks the section; returns it.</summary>
+    /// <exception cref="RunSpecException">An unknown net or a width out of range, named <c>net.…</c>.</exception>
+    public NetSpec Validate()
+    {
+        if (EmbeddingSize is < 1 or > SphereNetConfig.MaxEmbeddingSize)
+            throw new RunSpecException("net.embedding_size", $"net.embedding_size must be in 1…{SphereNetConfig.MaxEmbeddingSize}, got {EmbeddingSize}.");
+        RunSpec.Wrap("net.name", () => _ = Config);
+        return this;
+    }
 }
 
 /// <summary>Where the images come from (spec section <c>data</c>).</summary>
@@ -79,6 +54,17 @@ public sealed record DataSpec
     public int Workers { get; init; } = 2;
     /// <summary>Probability of a horizontal flip per image, in [0, 1].</summary>
     public double FlipProbability { get; init; } = 0.5;
+
+    /// <summary>Checks the section; returns it.</summary>
+    /// <exception cref="RunSpecException">A field out of range, named <c>data.…</c>.</exception>
+    public DataSpec Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Source)) throw new RunSpecException("data.source", "data.source is empty (a dataset folder or random:N).");
+        if (DataSourceSpec.IsRandom(Source)) RunSpec.Wrap("data.source", () => DataSourceSpec.Inspect(Source, null));
+        if (Workers is < 1 or > ThreadCount.Max) throw new RunSpecException("data.workers", $"data.workers must be in 1…{ThreadCount.Max}, got {Workers}.");
+        if (!(FlipProbability >= 0 && FlipProbability <= 1)) throw new RunSpecException("data.flip_probability", $"data.flip_probability must be in [0, 1], got {FlipProbability}.");
+        return this;
+    }
 }
 
 /// <summary>Where the step runs (spec section <c>machine</c>; what a run computes depends on the thread count only).</summary>
@@ -93,6 +79,34 @@ public sealed record MachineSpec
     /// run (not a flag); 1 for one process.
     /// </summary>
     public int Ranks { get; init; } = 1;
+
+    /// <summary>The device this section names.</summary>
+    /// <exception cref="RunSpecException">Neither cpu nor cuda.</exception>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ExecutionDevice ExecutionDevice
+    {
+        get
+        {
+            try
+            {
+                return ExecutionDevices.Parse(Device);
+            }
+            catch (ArgumentException e) when (e is not RunSpecException)
+            {
+                throw new RunSpecException("machine.device", e.Message, e);
+            }
+        }
+    }
+
+    /// <summary>Checks the section; returns it.</summary>
+    /// <exception cref="RunSpecException">A field out of range, named <c>machine.…</c>.</exception>
+    public MachineSpec Validate()
+    {
+        _ = ExecutionDevice;
+        if (Threads is < 0 or > ThreadCount.Max) throw new RunSpecException("machine.threads", $"machine.threads must be in 0…{ThreadCount.Max} (0 = one per core), got {Threads}.");
+        if (Ranks < 1) throw new RunSpecException("machine.ranks", $"machine.ranks must be ≥ 1, got {Ranks}.");
+        return this;
+    }
 }
 
 /// <summary>What a run writes (spec section <c>output</c>).</summary>
@@ -104,4 +118,13 @@ public sealed record OutputSpec
     public int LogEvery { get; init; } = 20;
     /// <summary>Iterations per checkpoint.</summary>
     public int CheckpointEvery { get; init; } = 1000;
+
+    /// <summary>Checks the section; returns it.</summary>
+    /// <exception cref="RunSpecException">An interval below 1, named <c>output.…</c>.</exception>
+    public OutputSpec Validate()
+    {
+        if (LogEvery < 1) throw new RunSpecException("output.log_every", $"output.log_every must be at least 1, got {LogEvery}.");
+        if (CheckpointEvery < 1) throw new RunSpecException("output.checkpoint_every", $"output.checkpoint_every must be at least 1, got {CheckpointEvery}.");
+        return this;
+    }
 }

@@ -250,6 +250,7 @@ public sealed class TrainStepSession : IDisposable
         }
     }
 
+#pragma warning disable CA1822 // reads the session's device in the CUDA build
     private OrtAllocator CarriedAllocator()
     {
 #if SPHEREFACE_CUDA
@@ -261,6 +262,7 @@ public sealed class TrainStepSession : IDisposable
 #endif
         return OrtAllocator.DefaultInstance;
     }
+#pragma warning restore CA1822
 
     private int IndexOf(string input) => _slotIndex.TryGetValue(input, out int i) ? i
         : throw new KeyNotFoundException($"The training step carries no tensor named '{input}'.");

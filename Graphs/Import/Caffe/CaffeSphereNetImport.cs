@@ -67,7 +67,7 @@ public static class CaffeSphereNetImport
         string input = deploy.Scalar("input") ?? "data";
         if (layers[0].Scalar("type") == "Input")
         {
-            input = layers[0].Scalars("top").FirstOrDefault() ?? input;
+            input = layers[0].Scalars("top") is { Count: > 0 } tops ? tops[0] : input;
             CheckInputShape(layers[0].Message("input_param")?.Message("shape")?.Scalars("dim"), source);
             layers.RemoveAt(0);
         }

@@ -414,7 +414,7 @@ public static class TfLiteToOnnx
         {
             var shape = new TensorShapeProto();
             foreach (var d in dims)
-                shape.Dim.Add(d is string s ? new TensorShapeProto.Types.Dimension { DimParam = s } : new TensorShapeProto.Types.Dimension { DimValue = System.Convert.ToInt64(d) });
+                shape.Dim.Add(d is string s ? new TensorShapeProto.Types.Dimension { DimParam = s } : new TensorShapeProto.Types.Dimension { DimValue = System.Convert.ToInt64(d, System.Globalization.CultureInfo.InvariantCulture) });
             return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)ElementType.Float, Shape = shape } } };
         }
 

@@ -98,7 +98,7 @@ public static class SyntheticFaceSet
         return new SetPlan(train, test, counts);
     }
 
-    private static IReadOnlyList<PairsFold> MakePairs(SetPlan plan, SyntheticFaceSetOptions options)
+    private static List<PairsFold> MakePairs(SetPlan plan, SyntheticFaceSetOptions options)
     {
         var rng = SeededRandom.ForName(options.Seed, "pairs");
         var test = (int[])plan.Test.Clone();
