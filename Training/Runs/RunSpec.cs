@@ -86,7 +86,7 @@ public sealed record RunSpec
 
     /// <summary>The kernels this spec builds its graph with on this machine and device (<see cref="KernelChoice.Resolve"/>).</summary>
     [JsonIgnore]
-    public KernelChoice KernelChoice => KernelChoice.Resolve(Kernels, Models.Native.ExecutionDevices.Parse(Machine.Device));
+    public KernelChoice KernelChoice => KernelChoice.Resolve(Kernels, Machine.ExecutionDevice);
 
     /// <summary>
     /// This spec with the fields a graph folder fixes taken from its manifest (<paramref name="source"/> names it in

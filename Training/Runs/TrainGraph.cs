@@ -91,7 +91,7 @@ public sealed class TrainGraph
     {
         var kernels = Kernels;
         if (KernelChoice.CanRun(kernels.Kernels, kernels.Block, out string? problem)) return this;
-        var choice = KernelChoice.Resolve(Models.Native.Kernels.Auto, ExecutionDevices.Parse(spec.Machine.Device));
+        var choice = KernelChoice.Resolve(Models.Native.Kernels.Auto, spec.Machine.ExecutionDevice);
         var rebuilt = GraphFolder.Build(spec.GraphSpec with { Kernels = choice });
         var contract = rebuilt.TrainStep.Contract;
         if (!contract.Carried.Select(c => (c.Input, string.Join(",", c.Shape))).SequenceEqual(Contract.Carried.Select(c => (c.Input, string.Join(",", c.Shape)))))
