@@ -1,3 +1,4 @@
+using SphereFace.Tests.Support;
 using OpenCvSharp;
 using SphereFace.Alignment;
 using SphereFace.Training.Data;
@@ -49,7 +50,7 @@ public sealed class FaceBatchSourceTests
     [TestMethod]
     public void DeliversEverySampleOncePerEpochInTheSeededOrder()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         var dataset = AlignedFolder(tmp.Path, identities: 4, perIdentity: 3);
         var order = new SampleOrder(dataset.Samples.Count, 42);
         using var source = new FaceBatchSource(dataset, new FaceBatchSourceOptions { BatchSize = 4, Workers = 2, Prefetch = 2, Seed = 42, FlipProbability = 0 });
@@ -70,7 +71,7 @@ public sealed class FaceBatchSourceTests
     [TestMethod]
     public void FlipMirrorsEachRow()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         var dataset = AlignedFolder(tmp.Path, 2, 2);
         var order = new SampleOrder(4, 1);
         using var source = new FaceBatchSource(dataset, new FaceBatchSourceOptions { BatchSize = 4, Workers = 1, Seed = 1, FlipProbability = 1 });
@@ -88,7 +89,7 @@ public sealed class FaceBatchSourceTests
     [TestMethod]
     public void ResumedSourceContinuesWithIdenticalBatches()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         var dataset = AlignedFolder(tmp.Path, 3, 3);
         var options = new FaceBatchSourceOptions { BatchSize = 4, Workers = 2, Prefetch = 3, Seed = 77, FlipProbability = 0.5 };
         List<(float[] Data, long[] Labels)> all;
@@ -113,7 +114,7 @@ public sealed class FaceBatchSourceTests
     [TestMethod]
     public void CorruptAndMissingImagesAreSkippedWarnedAndCounted()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         var dataset = AlignedFolder(tmp.Path, 3, 4);
         var corrupt = dataset.Samples[1].Path;
         File.WriteAllBytes(corrupt, [1, 2, 3, 4, 5]);
@@ -147,9 +148,9 @@ public sealed class FaceBatchSourceTests
     [TestMethod]
     public void AlignsPhotosWithLandmarks()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         SyntheticFaceSet.Generate(tmp.Path, SyntheticFaceSetTests.Tiny());
-        var dataset = FaceDataset.Load(tmp[SyntheticFaceSet.ImagesFolder], tmp[SyntheticFaceSet.LandmarksFile]);
+        var dataset = FaceDataset.Load(tmp.File(SyntheticFaceSet.ImagesFolder), tmp.File(SyntheticFaceSet.LandmarksFile));
         Assert.IsTrue(dataset.HasLandmarks);
         var order = new SampleOrder(dataset.Samples.Count, 9);
         using var source = new FaceBatchSource(dataset, new FaceBatchSourceOptions { BatchSize = 5, Workers = 2, Seed = 9, FlipProbability = 0 });
@@ -170,9 +171,9 @@ public sealed class FaceBatchSourceTests
     [TestMethod]
     public void CachedCropsGiveTheSameBatches()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         SyntheticFaceSet.Generate(tmp.Path, SyntheticFaceSetTests.Tiny());
-        var dataset = FaceDataset.Load(tmp[SyntheticFaceSet.ImagesFolder], tmp[SyntheticFaceSet.LandmarksFile]);
+        var dataset = FaceDataset.Load(tmp.File(SyntheticFaceSet.ImagesFolder), tmp.File(SyntheticFaceSet.LandmarksFile));
         var options = new FaceBatchSourceOptions { BatchSize = 7, Workers = 2, Seed = 3 };
         int batches = 3 * dataset.Samples.Count / 7 + 1; // three epochs
         List<(float[] Data, long[] Labels)> plain, cached;
@@ -188,7 +189,7 @@ public sealed class FaceBatchSourceTests
     [TestMethod]
     public void WrongBufferSizesAreRejected()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         var dataset = AlignedFolder(tmp.Path, 2, 1);
         using var source = new FaceBatchSource(dataset, new FaceBatchSourceOptions { BatchSize = 2, Workers = 1 });
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => source.Next(new float[10], new long[2])).Message, "64512");

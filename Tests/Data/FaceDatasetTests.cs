@@ -1,3 +1,4 @@
+using SphereFace.Tests.Support;
 using SphereFace.Training.Data;
 using SphereFace.Training.Data.Formats;
 using SphereFace.Training.Data.Synthetic;
@@ -11,18 +12,18 @@ public sealed class FaceDatasetTests
     [TestMethod]
     public void MissingLandmarksAreListedOrSkippedOnRequest()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         SyntheticFaceSet.Generate(tmp.Path, SyntheticFaceSetTests.Tiny());
-        string images = tmp[SyntheticFaceSet.ImagesFolder];
-        var marks = LandmarkListFile.Read(tmp[SyntheticFaceSet.LandmarksFile]);
+        string images = tmp.File(SyntheticFaceSet.ImagesFolder);
+        var marks = LandmarkListFile.Read(tmp.File(SyntheticFaceSet.LandmarksFile));
         var dropped = new[] { marks[0].RelativePath, marks[5].RelativePath };
-        LandmarkListFile.Write(tmp["partial.txt"], marks.Where(m => !dropped.Contains(m.RelativePath)));
+        LandmarkListFile.Write(tmp.File("partial.txt"), marks.Where(m => !dropped.Contains(m.RelativePath)));
 
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => FaceDataset.Load(images, tmp["partial.txt"]));
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => FaceDataset.Load(images, tmp.File("partial.txt")));
         StringAssert.Contains(e.Message, "2 images");
         foreach (var d in dropped) StringAssert.Contains(e.Message, d);
 
-        var skipped = FaceDataset.Load(images, tmp["partial.txt"], missing: MissingLandmarks.Skip);
+        var skipped = FaceDataset.Load(images, tmp.File("partial.txt"), missing: MissingLandmarks.Skip);
         Assert.AreEqual(2, skipped.SkippedWithoutLandmarks);
         Assert.AreEqual(marks.Count - 2, skipped.Samples.Count);
         Assert.IsFalse(skipped.Samples.Any(s => dropped.Any(d => s.Path.EndsWith(d, StringComparison.Ordinal))));
@@ -31,11 +32,11 @@ public sealed class FaceDatasetTests
     [TestMethod]
     public void IdentityListSelectsAndOrdersLabels()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         SyntheticFaceSet.Generate(tmp.Path, SyntheticFaceSetTests.Tiny());
-        string images = tmp[SyntheticFaceSet.ImagesFolder];
-        var test = IdentityListFile.Read(tmp[SyntheticFaceSet.TestFile]).Reverse().ToList();
-        var dataset = FaceDataset.Load(images, tmp[SyntheticFaceSet.LandmarksFile], test);
+        string images = tmp.File(SyntheticFaceSet.ImagesFolder);
+        var test = IdentityListFile.Read(tmp.File(SyntheticFaceSet.TestFile)).Reverse().ToList();
+        var dataset = FaceDataset.Load(images, tmp.File(SyntheticFaceSet.LandmarksFile), test);
         CollectionAssert.AreEqual(test, dataset.Identities.ToList());
         foreach (var s in dataset.Samples)
             Assert.AreEqual(test[s.Label], Path.GetFileName(Path.GetDirectoryName(s.Path)));
@@ -48,9 +49,9 @@ public sealed class FaceDatasetTests
     [TestMethod]
     public void ImageFolderNeedsIdentitySubfolders()
     {
-        using var tmp = new TempFolder();
-        File.WriteAllText(tmp["loose.jpg"], "x");
+        using var tmp = new TempDir();
+        File.WriteAllText(tmp.File("loose.jpg"), "x");
         StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => FaceDataset.Load(tmp.Path)).Message, "root/<identity>/<image>");
-        Assert.ThrowsExactly<DirectoryNotFoundException>(() => FaceDataset.Load(tmp["absent"]));
+        Assert.ThrowsExactly<DirectoryNotFoundException>(() => FaceDataset.Load(tmp.File("absent")));
     }
 }

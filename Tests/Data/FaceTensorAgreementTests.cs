@@ -37,9 +37,9 @@ public sealed class FaceTensorAgreementTests
     [TestMethod]
     public void PhotosWithLandmarksGiveTheSameTensorsInTrainingServingAndCalibration()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         SyntheticFaceSet.Generate(tmp.Path, SyntheticFaceSetTests.Tiny());
-        var dataset = FaceDataset.Load(tmp[SyntheticFaceSet.ImagesFolder], tmp[SyntheticFaceSet.LandmarksFile]);
+        var dataset = FaceDataset.Load(tmp.File(SyntheticFaceSet.ImagesFolder), tmp.File(SyntheticFaceSet.LandmarksFile));
         using var embedder = new Embedder(SphereFace.Tests.Inference.EmbedderFixture.ModelPath);
         var preparation = embedder.Preparation;
         var order = new SampleOrder(dataset.Samples.Count, 5);

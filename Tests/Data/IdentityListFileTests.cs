@@ -1,3 +1,4 @@
+using SphereFace.Tests.Support;
 using SphereFace.Training.Data.Formats;
 
 namespace SphereFace.Tests.Data;
@@ -8,10 +9,10 @@ public sealed class IdentityListFileTests
     [TestMethod]
     public void RoundTrips()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         var names = Enumerable.Range(0, 30).Select(i => $"id_{i:D5}").Reverse().ToList();
-        IdentityListFile.Write(tmp["ids.txt"], names);
-        CollectionAssert.AreEqual(names, IdentityListFile.Read(tmp["ids.txt"]).ToList());
+        IdentityListFile.Write(tmp.File("ids.txt"), names);
+        CollectionAssert.AreEqual(names, IdentityListFile.Read(tmp.File("ids.txt")).ToList());
     }
 
     [TestMethod]

@@ -1,3 +1,4 @@
+using SphereFace.Tests.Support;
 using OpenCvSharp;
 using SphereFace.Alignment;
 using SphereFace.Training.Data;
@@ -13,17 +14,17 @@ public sealed class InMemoryFaceSetTests
     [TestMethod]
     public void SyntheticInMemoryMatchesTheFilesOfTheSynthVerb()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         var options = SyntheticFaceSetTests.Tiny() with { ImageSize = 160 };
         SyntheticFaceSet.Generate(tmp.Path, options);
-        var marks = LandmarkListFile.Read(tmp[SyntheticFaceSet.LandmarksFile]).ToDictionary(e => e.RelativePath);
+        var marks = LandmarkListFile.Read(tmp.File(SyntheticFaceSet.LandmarksFile)).ToDictionary(e => e.RelativePath);
         var memory = InMemoryFaceSet.Synthetic(identities: 2, perIdentity: 2, seed: options.Seed);
         var aligner = new FaceAligner();
         for (int i = 0; i < 2; i++)
             for (int n = 1; n <= 2; n++)
             {
                 string rel = FacePair.ImagePath(SyntheticFaceSet.IdentityName(i), n, ".png");
-                using var photo = Cv2.ImRead(Path.Combine(tmp[SyntheticFaceSet.ImagesFolder], rel), ImreadModes.Color);
+                using var photo = Cv2.ImRead(Path.Combine(tmp.File(SyntheticFaceSet.ImagesFolder), rel), ImreadModes.Color);
                 using var aligned = aligner.Align(photo, marks[rel].Points);
                 var sample = memory.Dataset.Samples[i * 2 + n - 1];
                 Assert.AreEqual(i, sample.Label);

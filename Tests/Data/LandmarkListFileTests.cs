@@ -1,3 +1,4 @@
+using SphereFace.Tests.Support;
 using OpenCvSharp;
 using SphereFace.Training.Data.Formats;
 using SphereFace.Alignment.Formats;
@@ -13,11 +14,11 @@ public sealed class LandmarkListFileTests
     [TestMethod]
     public void PlainTextRoundTrips()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         var rng = new Random(1);
         var entries = Enumerable.Range(0, 50).Select(i => Entry($"person_{i % 7}/img_{i}.jpg", rng)).ToList();
-        LandmarkListFile.Write(tmp["marks.txt"], entries);
-        var back = LandmarkListFile.Read(tmp["marks.txt"]);
+        LandmarkListFile.Write(tmp.File("marks.txt"), entries);
+        var back = LandmarkListFile.Read(tmp.File("marks.txt"));
         Assert.HasCount(entries.Count, back);
         for (int i = 0; i < entries.Count; i++)
         {

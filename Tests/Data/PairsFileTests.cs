@@ -1,3 +1,4 @@
+using SphereFace.Tests.Support;
 using SphereFace.Training.Data.Formats;
 
 namespace SphereFace.Tests.Data;
@@ -24,12 +25,12 @@ public sealed class PairsFileTests
     [TestMethod]
     public void RoundTripsTenFolds()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         var folds = RandomFolds(10, 30, new Random(4));
-        PairsFile.Write(tmp["pairs.txt"], folds);
-        var first = File.ReadLines(tmp["pairs.txt"]).First();
+        PairsFile.Write(tmp.File("pairs.txt"), folds);
+        var first = File.ReadLines(tmp.File("pairs.txt")).First();
         Assert.AreEqual("10\t30", first);
-        var back = PairsFile.Read(tmp["pairs.txt"]);
+        var back = PairsFile.Read(tmp.File("pairs.txt"));
         Assert.HasCount(10, back);
         for (int f = 0; f < 10; f++)
         {

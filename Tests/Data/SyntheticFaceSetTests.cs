@@ -1,3 +1,4 @@
+using SphereFace.Tests.Support;
 using System.Security.Cryptography;
 using SphereFace.Training.Data;
 using SphereFace.Training.Data.Formats;
@@ -30,35 +31,35 @@ public sealed class SyntheticFaceSetTests
     [TestMethod]
     public void SameSeedGivesByteIdenticalFilesWhateverTheThreadCount()
     {
-        using var tmp = new TempFolder();
-        SyntheticFaceSet.Generate(tmp["a"], Tiny(threads: 1));
-        SyntheticFaceSet.Generate(tmp["b"], Tiny(threads: 2));
-        SyntheticFaceSet.Generate(tmp["c"], Tiny(seed: 6));
-        string a = HashTree(tmp["a"]);
-        Assert.AreEqual(a, HashTree(tmp["b"]));
-        Assert.AreNotEqual(a, HashTree(tmp["c"]));
+        using var tmp = new TempDir();
+        SyntheticFaceSet.Generate(tmp.File("a"), Tiny(threads: 1));
+        SyntheticFaceSet.Generate(tmp.File("b"), Tiny(threads: 2));
+        SyntheticFaceSet.Generate(tmp.File("c"), Tiny(seed: 6));
+        string a = HashTree(tmp.File("a"));
+        Assert.AreEqual(a, HashTree(tmp.File("b")));
+        Assert.AreNotEqual(a, HashTree(tmp.File("c")));
         // Regenerating into an existing set replaces it with the same bytes.
-        SyntheticFaceSet.Generate(tmp["a"], Tiny(threads: 2));
-        Assert.AreEqual(a, HashTree(tmp["a"]));
+        SyntheticFaceSet.Generate(tmp.File("a"), Tiny(threads: 2));
+        Assert.AreEqual(a, HashTree(tmp.File("a")));
     }
 
     [TestMethod]
     public void WritesConsistentLandmarksSplitsAndPairs()
     {
-        using var tmp = new TempFolder();
+        using var tmp = new TempDir();
         var options = Tiny();
         int written = SyntheticFaceSet.Generate(tmp.Path, options);
-        string images = tmp[SyntheticFaceSet.ImagesFolder];
+        string images = tmp.File(SyntheticFaceSet.ImagesFolder);
 
         var files = Directory.GetFiles(images, "*.png", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(images, f).Replace('\\', '/')).Order(StringComparer.Ordinal).ToList();
         Assert.HasCount(written, files);
-        var marks = LandmarkListFile.Read(tmp[SyntheticFaceSet.LandmarksFile]);
+        var marks = LandmarkListFile.Read(tmp.File(SyntheticFaceSet.LandmarksFile));
         CollectionAssert.AreEqual(files, marks.Select(m => m.RelativePath).Order(StringComparer.Ordinal).ToList());
         foreach (var m in marks)
             Assert.IsTrue(m.Points.All(p => p.X >= 0 && p.Y >= 0 && p.X < options.ImageSize && p.Y < options.ImageSize), m.RelativePath);
 
-        var train = IdentityListFile.Read(tmp[SyntheticFaceSet.TrainFile]);
-        var test = IdentityListFile.Read(tmp[SyntheticFaceSet.TestFile]);
+        var train = IdentityListFile.Read(tmp.File(SyntheticFaceSet.TrainFile));
+        var test = IdentityListFile.Read(tmp.File(SyntheticFaceSet.TestFile));
         Assert.HasCount(2, test);
         Assert.IsEmpty(train.Intersect(test));
         CollectionAssert.AreEquivalent(Enumerable.Range(0, 8).Select(SyntheticFaceSet.IdentityName).ToList(), train.Concat(test).ToList());
@@ -69,7 +70,7 @@ public sealed class SyntheticFaceSetTests
         CollectionAssert.AreEqual(expected, trainCounts);
         Assert.IsTrue(test.All(n => Directory.GetFiles(Path.Combine(images, n)).Length == 3));
 
-        var folds = PairsFile.Read(tmp[SyntheticFaceSet.PairsFileName]);
+        var folds = PairsFile.Read(tmp.File(SyntheticFaceSet.PairsFileName));
         Assert.HasCount(1, folds);
         Assert.HasCount(4, folds[0].Matched);
         Assert.HasCount(4, folds[0].Mismatched);
@@ -82,7 +83,7 @@ public sealed class SyntheticFaceSetTests
         }
         Assert.AreEqual(folds[0].All.Count(), folds[0].All.Distinct().Count(), "pairs are distinct");
 
-        var stats = DatasetStatistics.Of(FaceDataset.Load(images, tmp[SyntheticFaceSet.LandmarksFile], train));
+        var stats = DatasetStatistics.Of(FaceDataset.Load(images, tmp.File(SyntheticFaceSet.LandmarksFile), train));
         Assert.AreEqual(trainCounts.Sum(), stats.Images);
         Assert.AreEqual(trainCounts.Max(), stats.MaxPerIdentity);
     }
@@ -90,11 +91,11 @@ public sealed class SyntheticFaceSetTests
     [TestMethod]
     public void RefusesAFolderThatIsNotASyntheticSet()
     {
-        using var tmp = new TempFolder();
-        File.WriteAllText(tmp["precious.txt"], "keep me");
+        using var tmp = new TempDir();
+        File.WriteAllText(tmp.File("precious.txt"), "keep me");
         var e = Assert.ThrowsExactly<IOException>(() => SyntheticFaceSet.Generate(tmp.Path, Tiny()));
         StringAssert.Contains(e.Message, "not empty");
-        Assert.IsTrue(File.Exists(tmp["precious.txt"]));
+        Assert.IsTrue(File.Exists(tmp.File("precious.txt")));
     }
 
     [TestMethod]

@@ -38,10 +38,16 @@ public static class DataSourceSpec
             using var set = InsightFaceRecordSet.Open(spec);
             return set.Dataset.Identities.Count;
         }
-        if (!Directory.Exists(spec))
-            throw new DirectoryNotFoundException($"data source '{spec}' is neither random:N, an insightface .rec file nor an existing dataset folder.");
-        return FaceDataset.Load(spec, landmarks, Identities(identityList), Missing(skipUnlisted)).Identities.Count;
+        return ListFolder(spec, landmarks, identityList, skipUnlisted).Identities.Count;
     }
+
+    /// <summary>The listing of a dataset folder (what <see cref="Inspect"/> counts), or null for random data and .rec files.</summary>
+    internal static FaceDataset? List(DataSpec data) =>
+        IsRandom(data.Source) || InsightFaceRecordSet.IsRecordFile(data.Source) ? null : ListFolder(data.Source, data.Landmarks, data.IdentityList, data.SkipUnlisted);
+
+    private static FaceDataset ListFolder(string spec, string? landmarks, string? identityList, bool skipUnlisted) =>
+        Directory.Exists(spec) ? FaceDataset.Load(spec, landmarks, Identities(identityList), Missing(skipUnlisted))
+        : throw new DirectoryNotFoundException($"data source '{spec}' is neither random:N, an insightface .rec file nor an existing dataset folder.");
 
     private static MissingLandmarks Missing(bool skipUnlisted) => skipUnlisted ? MissingLandmarks.Skip : MissingLandmarks.Error;
 
@@ -55,7 +61,11 @@ public static class DataSourceSpec
     /// </summary>
     /// <remarks>With a <paramref name="shard"/> (a data-parallel rank) the source delivers that slice of every global batch
     /// of <c>spec.Batch</c> images.</remarks>
-    public static IBatchSource Open(RunSpec spec, SampleOrderState? resumeFrom, Action<string>? warn = null, BatchShard? shard = null)
+    public static IBatchSource Open(RunSpec spec, SampleOrderState? resumeFrom, Action<string>? warn = null, BatchShard? shard = null) =>
+        Open(spec, resumeFrom, warn, shard, null);
+
+    /// <summary>As the public overload, with the folder's listing already loaded by the plan (<paramref name="listed"/>; null: load it).</summary>
+    internal static IBatchSource Open(RunSpec spec, SampleOrderState? resumeFrom, Action<string>? warn, BatchShard? shard, FaceDataset? listed)
     {
         shard ??= BatchShard.Whole;
         if (spec.Batch % shard.Count != 0)
@@ -70,7 +80,7 @@ public static class DataSourceSpec
             CheckRecordOptions(data.Source, data.Landmarks, data.IdentityList);
             records = InsightFaceRecordSet.Open(data.Source);
         }
-        var dataset = records?.Dataset ?? FaceDataset.Load(data.Source, data.Landmarks, Identities(data.IdentityList), Missing(data.SkipUnlisted));
+        var dataset = records?.Dataset ?? listed ?? ListFolder(data.Source, data.Landmarks, data.IdentityList, data.SkipUnlisted);
         if (records is not null && dataset.Identities.Count != spec.ClassCount)
         {
             records.Dispose();

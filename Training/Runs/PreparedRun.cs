@@ -42,7 +42,7 @@ public sealed class PreparedRun : IDisposable
 
     /// <summary>Where data warnings (skipped images, landmark entries without an image) go; null: stderr.</summary>
     public static PreparedRun Create(RunSpec config, TrainGraph graph, TrainSessionOptions options, Checkpoint? resume, string resumeSource, Action<string>? warn) =>
-        CreateCore(config, graph, options, resume, resumeSource, warn);
+        CreateCore(config.Validate(), graph, options, resume, resumeSource, warn, null);
 
     /// <summary>
     /// Sets up <paramref name="graph"/> for <paramref name="config"/>. With <paramref name="resume"/> (read from
@@ -51,11 +51,14 @@ public sealed class PreparedRun : IDisposable
     /// the parameters whose name and shape match, from <see cref="RunSpec.InitFrom"/>.
     /// </summary>
     public static PreparedRun Create(RunSpec config, TrainGraph graph, TrainSessionOptions options, Checkpoint? resume = null, string resumeSource = "") =>
-        CreateCore(config, graph, options, resume, resumeSource, null);
+        CreateCore(config.Validate(), graph, options, resume, resumeSource, null, null);
 
-    private static PreparedRun CreateCore(RunSpec config, TrainGraph graph, TrainSessionOptions options, Checkpoint? resume, string resumeSource, Action<string>? warn)
+    /// <summary>
+    /// The setup itself, for a spec already validated (a <see cref="RunPlan"/>'s) and, for a dataset folder, the listing
+    /// the plan loaded (<paramref name="listed"/>; null: load it).
+    /// </summary>
+    internal static PreparedRun CreateCore(RunSpec config, TrainGraph graph, TrainSessionOptions options, Checkpoint? resume, string resumeSource, Action<string>? warn, FaceDataset? listed)
     {
-        config.Validate();
         var net = config.NetConfig;
         resume?.EnsureMatches(net.Name, config.LossName, resumeSource);
         if (options.DataParallel is { Collectives.Size: > 1 } && config.Loss.Head.StartsWith("irsoftmax", StringComparison.Ordinal))
@@ -108,7 +111,7 @@ public sealed class PreparedRun : IDisposable
             var shard = options.DataParallel is { } parallel ? new BatchShard(parallel.Collectives.Rank, parallel.Collectives.Size) : BatchShard.Whole;
             if (shard.Count != config.Machine.Ranks)
                 throw new ArgumentException($"machine.ranks is {config.Machine.Ranks} but the run has {shard.Count} process(es).");
-            source = DataSourceSpec.Open(config, resume?.SampleOrder, warn, shard);
+            source = DataSourceSpec.Open(config, resume?.SampleOrder, warn, shard, listed);
             var loop = new TrainingLoop(session, source, t => (float)config.Solver.LearningRateAt(t), config.Lambda.At, resume?.Iteration ?? 0);
             return new PreparedRun(config, session, source, loop, initialisedFrom);
         }

@@ -3,6 +3,7 @@ using SphereFace.Graphs.Losses;
 using SphereFace.Models.Errors;
 using SphereFace.Models.Native;
 using SphereFace.Training.Checkpoints;
+using SphereFace.Training.Data;
 
 namespace SphereFace.Training.Runs;
 
@@ -19,8 +20,9 @@ public sealed class RunPlan
     /// <summary>The fields a graph folder fixes (its manifest's), besides the solver's <see cref="Graphs.TrainStep.SolverSpec.ScheduleFields"/>.</summary>
     public static readonly string[] FixedByGraph = ["net", "loss", "classes", "batch", "kernels", "solver"];
 
-    private RunPlan(RunSpec spec, TrainGraph? graph, Checkpoint? checkpoint, string? checkpointPath, int savedRanks, IReadOnlyList<string> notes)
+    private RunPlan(RunSpec spec, TrainGraph? graph, Checkpoint? checkpoint, string? checkpointPath, int savedRanks, IReadOnlyList<string> notes, FaceDataset? dataset = null)
     {
+        Dataset = dataset;
         Spec = spec;
         Graph = graph;
         Checkpoint = checkpoint;
@@ -41,6 +43,8 @@ public sealed class RunPlan
     public IReadOnlyList<string> Notes { get; }
     /// <summary>The graph folder a new run trains (<see cref="RunSpec.Graph"/>), already read.</summary>
     internal TrainGraph? Graph { get; }
+    /// <summary>The dataset folder's listing, loaded once to count its identities and kept for the run.</summary>
+    internal FaceDataset? Dataset { get; }
 
     /// <summary>
     /// Plans a new run of <paramref name="spec"/> on <paramref name="ranks"/> processes. A <see cref="RunSpec.Graph"/>
@@ -61,7 +65,8 @@ public sealed class RunPlan
             graph = TrainGraph.FromFolder(folder);
             spec = spec.WithGraph(graph.Folder!, graph.Manifest, graph.Source);
         }
-        spec = ForDevice(WithClasses(spec, graph is not null).Validate(), graph);
+        var dataset = DataSourceSpec.List(spec.Data);
+        spec = ForDevice(WithClasses(spec, dataset, graph is not null).Validate(), graph);
         var notes = new List<string>();
         if (spec.Graph is null)
         {
@@ -70,7 +75,7 @@ public sealed class RunPlan
             if (choice.Reason is not null) notes.Add($"kernels {choice}");
             spec = spec with { Kernels = choice.Kernels };
         }
-        return new RunPlan(spec, graph, null, null, 1, notes);
+        return new RunPlan(spec, graph, null, null, 1, notes, dataset);
     }
 
     /// <summary>
@@ -110,9 +115,9 @@ public sealed class RunPlan
     }
 
     /// <summary>The classes resolved from the dataset folder; a given count must match it (random data needs one).</summary>
-    private static RunSpec WithClasses(RunSpec spec, bool fromGraph)
+    private static RunSpec WithClasses(RunSpec spec, FaceDataset? listed, bool fromGraph)
     {
-        int? inFolder = DataSourceSpec.Inspect(spec.Data.Source, spec.Data.Landmarks, spec.Data.IdentityList, spec.Data.SkipUnlisted);
+        int? inFolder = listed?.Identities.Count ?? DataSourceSpec.Inspect(spec.Data.Source, spec.Data.Landmarks, spec.Data.IdentityList, spec.Data.SkipUnlisted);
         if (inFolder is { } f && spec.Classes is { } c && f != c)
             throw new RunSpecException("classes", fromGraph ? $"graph folder '{spec.Graph}' has {c} classes but dataset '{spec.Data.Source}' has {f} identities."
                 : $"classes is {c} but dataset '{spec.Data.Source}' has {f} identities.");

@@ -97,7 +97,7 @@ public sealed class Trainer(RunPlan plan)
             if (writer) folder.Log(line);
             Progress?.Report(new TrainingProgress.Message(rank + line, IsWarning: true));
         }
-        using var prepared = PreparedRun.Create(spec, graph, options, checkpoint, plan.CheckpointPath ?? "", DataWarning);
+        using var prepared = PreparedRun.CreateCore(spec, graph, options, checkpoint, plan.CheckpointPath ?? "", DataWarning, plan.Dataset);
         if (parallel is not null)
         {
             parallel.Agree("the training data", prepared.Source.Digest, "every rank must read the same data set (same files, landmarks and identity list).");

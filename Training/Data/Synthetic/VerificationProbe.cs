@@ -1,4 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
 using OpenCvSharp;
 using SphereFace.Alignment;
 using SphereFace.Training.Data.Formats;
@@ -9,8 +8,9 @@ namespace SphereFace.Training.Data.Synthetic;
 /// <summary>
 /// A quick difficulty probe of a face set's verification pairs: the scored pairs whose 10-fold accuracy
 /// (<c>FoldAccuracy</c> of the Inference library, as in LFW's protocol) the <c>stats</c> command reports; the score is the
-/// cosine similarity between aligned faces, either on raw pixels or on the
-/// embeddings of an ONNX embedding model (e.g. an untrained network). Used to show the set is not trivial.
+/// cosine similarity between aligned faces, either on raw pixels or on the vectors a caller's function gives (the
+/// <c>stats</c> command embeds them with the Inference library's <c>Embedder</c>, which reads the model's input contract).
+/// Used to show the set is not trivial.
 /// </summary>
 public static class VerificationProbe
 {
@@ -49,28 +49,6 @@ public static class VerificationProbe
 
         static string Rel(string name, int n) => FacePair.ImagePath(name, n, ".png");
     }
-
-    /// <summary>Embeds tensors with an ONNX embedding model (input "data" [N,3,112,96], output "embedding").</summary>
-    public static Func<IReadOnlyList<float[]>, float[][]> OnnxEmbedder(string modelPath, int batch = 32) => tensors =>
-    {
-        if (!File.Exists(modelPath)) throw new FileNotFoundException($"model '{modelPath}' does not exist.", modelPath);
-        using var session = new InferenceSession(modelPath);
-        var result = new float[tensors.Count][];
-        int per = tensors[0].Length;
-        for (int start = 0; start < tensors.Count; start += batch)
-        {
-            int n = Math.Min(batch, tensors.Count - start);
-            var input = new float[n * per];
-            for (int i = 0; i < n; i++) tensors[start + i].CopyTo(input, i * per);
-            using var value = OrtValue.CreateTensorValueFromMemory(input, [n, 3, 112, 96]);
-            using var runOptions = new RunOptions();
-            using var outputs = session.Run(runOptions, ["data"], [value], ["embedding"]);
-            var emb = outputs[0].GetTensorDataAsSpan<float>();
-            int d = emb.Length / n;
-            for (int i = 0; i < n; i++) result[start + i] = emb.Slice(i * d, d).ToArray();
-        }
-        return result;
-    };
 
     private static float[] Centre(float[] v)
     {
