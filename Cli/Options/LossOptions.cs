@@ -1,7 +1,9 @@
+using System.Text.Json;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using SphereFace.Graphs.Losses;
+using SphereFace.Training.Runs;
 
 namespace SphereFace.Cli.Options;
 
@@ -13,16 +15,19 @@ namespace SphereFace.Cli.Options;
 /// </summary>
 internal sealed class LossOptions
 {
-    public Option<string> Loss { get; } = new("--loss") { Description = $"loss head: {string.Join(", ", LossHeads.All.Select(h => h.Name))}", DefaultValueFactory = _ => "asoftmax" };
-    public Option<int> M { get; } = new("--m") { Description = "A-Softmax / IR-Softmax(A) angular margin m (integer 1..8; loss.m)", DefaultValueFactory = _ => 4 };
-    public Option<float> AmMargin { get; } = new("--am-margin") { Description = "AM-Softmax / IR-Softmax(AM) additive margin m (loss.margin)", DefaultValueFactory = _ => 0.35f };
-    public Option<float> AmScale { get; } = new("--am-scale") { Description = "AM-Softmax / IR-Softmax(AM) scale s (loss.scale)", DefaultValueFactory = _ => 30f };
+    public Option<string> Loss { get; } = new("--loss") { Description = $"loss head: {string.Join(", ", LossHeads.All.Select(h => h.Name))}", DefaultValueFactory = _ => RunSpec.DefaultLoss.Head };
+    public Option<int> M { get; } = new("--m") { Description = "A-Softmax / IR-Softmax(A) angular margin m (integer 1..8; loss.m)", DefaultValueFactory = _ => Default<int>("asoftmax", "m") };
+    public Option<float> AmMargin { get; } = new("--am-margin") { Description = "AM-Softmax / IR-Softmax(AM) additive margin m (loss.margin)", DefaultValueFactory = _ => Default<float>("amsoftmax", "margin") };
+    public Option<float> AmScale { get; } = new("--am-scale") { Description = "AM-Softmax / IR-Softmax(AM) scale s (loss.scale)", DefaultValueFactory = _ => Default<float>("amsoftmax", "scale") };
     public Option<bool> NoPlugin { get; } = new("--no-plugin") { Description = "ψ(θ) from its pure-ONNX twin instead of the native margin plugin (loss.use_plugin = false)" };
     public Option<bool> NoBias { get; } = new("--no-bias") { Description = "softmax without classifier bias, the ablation 'remove biases' (loss.bias = false)" };
-    public Option<string> Centres { get; } = new("--centres") { Description = "IR-Softmax centre update: loss (centre loss, renormalised) or memory-bank (loss.centres)", DefaultValueFactory = _ => "loss" };
-    public Option<int> BankSize { get; } = new("--memory-bank-size") { Description = "IR-Softmax memory bank: features kept per class K (loss.memory_bank_size)", DefaultValueFactory = _ => 8 };
-    public Option<float> CentreWeight { get; } = new("--centre-loss-weight") { Description = "IR-Softmax centre-loss weight (loss.centre_loss_weight)", DefaultValueFactory = _ => 1f };
+    public Option<string> Centres { get; } = new("--centres") { Description = "IR-Softmax centre update: loss (centre loss, renormalised) or memory-bank (loss.centres)", DefaultValueFactory = _ => Default<string>("irsoftmax-a", "centres") };
+    public Option<int> BankSize { get; } = new("--memory-bank-size") { Description = "IR-Softmax memory bank: features kept per class K (loss.memory_bank_size)", DefaultValueFactory = _ => Default<int>("irsoftmax-a", "memory_bank_size") };
+    public Option<float> CentreWeight { get; } = new("--centre-loss-weight") { Description = "IR-Softmax centre-loss weight (loss.centre_loss_weight)", DefaultValueFactory = _ => Default<float>("irsoftmax-a", "centre_loss_weight") };
     public Option<string[]> Params { get; } = new("--loss-param") { Description = "NAME=VALUE for any parameter of the chosen head (repeatable), e.g. --loss-param m=3", AllowMultipleArgumentsPerToken = false };
+
+    // The defaults shown in --help are the heads' own (one place for each default).
+    private static T Default<T>(string head, string parameter) => LossHeads.Get(head).Parameters.Single(p => p.Name == parameter).Default.Deserialize<T>()!;
 
     /// <summary>Every option, for adding to a command.</summary>
     public IEnumerable<Option> All => [Loss, M, AmMargin, AmScale, NoPlugin, NoBias, Centres, BankSize, CentreWeight, Params];

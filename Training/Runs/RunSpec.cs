@@ -29,7 +29,10 @@ public sealed record RunSpec
     /// <summary>The net.</summary>
     public NetSpec Net { get; init; } = new();
     /// <summary>The loss head and its parameters.</summary>
-    public LossConfig Loss { get; init; } = LossConfig.Of("asoftmax");
+    public LossConfig Loss { get; init; } = DefaultLoss;
+
+    /// <summary>The default loss head: A-Softmax with its default parameters (m = 4).</summary>
+    public static LossConfig DefaultLoss => LossConfig.Of("asoftmax");
     /// <summary>Identities of the classifier; null until resolved from the dataset.</summary>
     public int? Classes { get; init; }
     /// <summary>Images per step.</summary>
