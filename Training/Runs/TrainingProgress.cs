@@ -14,10 +14,19 @@ public abstract record TrainingProgress
     /// The run starts at <paramref name="Iteration"/> (0, or a resumed checkpoint's) of <paramref name="Total"/>, training
     /// <paramref name="Spec"/>, the effective spec saved as <paramref name="ConfigFile"/>.
     /// </summary>
-    public sealed record Started(long Iteration, long Total, RunSpec Spec, string ConfigFile) : TrainingProgress;
+    public sealed record Started(long Iteration, long Total, RunSpec Spec, string ConfigFile) : TrainingProgress
+    {
+        /// <summary>A line: where the run starts and where its spec is.</summary>
+        public override string ToString() => $"starting at iteration {Iteration} of {Total}; effective run spec → {ConfigFile}";
+    }
 
     /// <summary>One step done.</summary>
-    public sealed record Stepped(StepRecord Step, long Total) : TrainingProgress;
+    public sealed record Stepped(StepRecord Step, long Total) : TrainingProgress
+    {
+        /// <summary>A line: the step's iteration (1-based), loss and accuracy.</summary>
+        public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"step {Step.Iteration + 1}/{Total}  loss {Step.Loss:F4}  acc {Step.Accuracy:F4}");
+    }
 
     /// <summary>One metrics row, also appended to the run folder's metrics.csv and train.log.</summary>
     public sealed record Logged(MetricsRow Row, long Total) : TrainingProgress
