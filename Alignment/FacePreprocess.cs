@@ -8,11 +8,11 @@ namespace SphereFace.Alignment;
 /// </summary>
 public static class FacePreprocess
 {
-    /// <summary>Subtracted from every 8-bit pixel value.</summary>
-    public const float Mean = 127.5f;
+    /// <summary>Subtracted from every 8-bit pixel value (the input contract's, <see cref="Models.InputContract.PixelMean"/>).</summary>
+    public const float Mean = Models.InputContract.PixelMean;
 
-    /// <summary>Multiplies the centred value.</summary>
-    public const float Scale = 1f / 128f;
+    /// <summary>Multiplies the centred value (<see cref="Models.InputContract.PixelScale"/>).</summary>
+    public const float Scale = Models.InputContract.PixelScale;
 
     /// <summary>
     /// Writes <paramref name="alignedBgr"/> (BGR CV_8UC3, exactly one of the template sizes 96×112 or 112×112)

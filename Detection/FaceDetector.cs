@@ -42,11 +42,11 @@ public sealed class FaceDetector : IDisposable
         _options = options ?? new FaceDetectorOptions();
         SphereFace.Models.Native.NativeDependency.OnnxRuntime.Ensure();
         OpenCvNative.Library.Ensure();
-        if (!(_options.MinScore is >= 0 and <= 1)) throw new ArgumentException($"MinScore must be in [0, 1], got {_options.MinScore}.");
-        if (!(_options.MergeOverlap is > 0 and <= 1)) throw new ArgumentException($"MergeOverlap must be in (0, 1], got {_options.MergeOverlap}.");
-        if (_options.MaxFaces < 1) throw new ArgumentException($"MaxFaces must be ≥ 1, got {_options.MaxFaces}.");
+        if (!(_options.MinScore is >= 0 and <= 1)) throw new Models.Errors.InputException($"MinScore must be in [0, 1], got {_options.MinScore}.");
+        if (!(_options.MergeOverlap is > 0 and <= 1)) throw new Models.Errors.InputException($"MergeOverlap must be in (0, 1], got {_options.MergeOverlap}.");
+        if (_options.MaxFaces < 1) throw new Models.Errors.InputException($"MaxFaces must be ≥ 1, got {_options.MaxFaces}.");
         ThreadCount.Check(_options.IntraOpThreads, "IntraOpThreads");
-        if (_options.MaxPixels < 1) throw new ArgumentException($"MaxPixels must be ≥ 1, got {_options.MaxPixels}.");
+        if (_options.MaxPixels < 1) throw new Models.Errors.InputException($"MaxPixels must be ≥ 1, got {_options.MaxPixels}.");
         using var so = new SessionOptions { IntraOpNumThreads = _options.IntraOpThreads, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         // Two sessions, and usually an embedder's beside them: workers spinning after one run would take the cores the
         // next session's run needs (on 2 cores the landmark stage took 30 ms with spinning, docs/detection.md).

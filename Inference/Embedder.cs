@@ -57,7 +57,7 @@ public sealed partial class Embedder : IDisposable
         NativeDependency.OnnxRuntime.Ensure();
         Alignment.OpenCvNative.Library.Ensure();
         ExecutionDevices.EnsureAvailable(options.Device);
-        if (options.MaxBatch < 1) throw new ArgumentException($"MaxBatch must be ≥ 1, got {options.MaxBatch}.");
+        if (options.MaxBatch < 1) throw new Models.Errors.InputException($"MaxBatch must be ≥ 1, got {options.MaxBatch}.");
         ThreadCount.Check(options.IntraOpThreads, "IntraOpThreads");
         ModelPath = modelPath;
         var model = EmbeddingModelCheck.LoadModel(modelPath);

@@ -27,7 +27,8 @@ internal static class EmbeddingModelCheck
         var c = InputContract.FromModel(model, path);
         if (c.Layout != "NCHW") throw new InvalidDataException($"{path}: input layout '{c.Layout}' is not supported; expected NCHW.");
         if (c.ChannelOrder != "RGB") throw new InvalidDataException($"{path}: channel order '{c.ChannelOrder}' is not supported; expected RGB.");
-        if (Math.Abs(c.Mean - 127.5f) > 1e-4f || Math.Abs(c.Scale - 1f / 128f) > 1e-7f)
+        // The preparation (FacePreprocess) computes this normalisation only; a model asking for another is refused.
+        if (Math.Abs(c.Mean - InputContract.PixelMean) > 1e-4f || Math.Abs(c.Scale - InputContract.PixelScale) > 1e-7f)
             throw new InvalidDataException($"{path}: input normalisation (p − {c.Mean}) × {c.Scale} is not supported; expected (p − 127.5) / 128.");
         if (c.Height != 112 || (c.Width != 96 && c.Width != 112))
             throw new InvalidDataException($"{path}: input size {c.Height}×{c.Width} has no alignment template; expected 112×96 or 112×112.");

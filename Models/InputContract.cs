@@ -16,10 +16,16 @@ public sealed record InputContract(
     int EmbeddingSize = 512,
     string ChannelOrder = "RGB",
     string Layout = "NCHW",
-    float Mean = 127.5f,
-    float Scale = 1f / 128f,
+    float Mean = InputContract.PixelMean,
+    float Scale = InputContract.PixelScale,
     int TemplateOrigin = 0)
 {
+    /// <summary>The SphereFace normalisation's mean: every 8-bit pixel p becomes (p − 127.5) × <see cref="PixelScale"/>.</summary>
+    public const float PixelMean = 127.5f;
+
+    /// <summary>The SphereFace normalisation's scale, 1/128.</summary>
+    public const float PixelScale = 1f / 128f;
+
     /// <summary>Metadata key prefix.</summary>
     public const string Prefix = "sphereface.";
 

@@ -19,11 +19,11 @@ internal static class BenchConvGradCommand
         cmd.SetAction(p => CliAction.Run(() =>
         {
             int b = p.GetValue(batch), t = p.GetValue(threads), r = p.GetValue(rounds);
-            if (b < 1 || t < 1 || r < 1) throw new ArgumentException("--batch, --threads and --rounds must be at least 1.");
+            if (b < 1 || t < 1 || r < 1) throw new Models.Errors.InputException("--batch, --threads and --rounds must be at least 1.");
             var all = ConvGradientComparison.SphereLayers(b);
             var names = p.GetValue(layers)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var n in names)
-                if (all.All(l => l.Name != n)) throw new ArgumentException($"Unknown layer '{n}'; expected one of {string.Join(", ", all.Select(l => l.Name))}.");
+                if (all.All(l => l.Name != n)) throw new Models.Errors.InputException($"Unknown layer '{n}'; expected one of {string.Join(", ", all.Select(l => l.Name))}.");
             var chosen = names.Length == 0 ? all : all.Where(l => names.Contains(l.Name)).ToList();
             Console.WriteLine($"batch {b}, {t} threads, median of {r} interleaved runs");
             foreach (var timing in ConvGradientComparison.Run(chosen, t, r))

@@ -30,7 +30,7 @@ internal static class BenchDetectCommand
             string path = p.GetValue(photo) ?? DefaultPhoto();
             if (!File.Exists(path)) throw new FileNotFoundException($"--photo '{path}' does not exist.", path);
             int t = p.GetValue(threads);
-            if (t < 1) throw new ArgumentException($"--threads must be ≥ 1, got {t}.");
+            if (t < 1) throw new Models.Errors.InputException($"--threads must be ≥ 1, got {t}.");
             var config = SphereNetConfig.Parse(p.GetValue(net)!);
             string model = Path.Combine(Path.GetTempPath(), $"sphereface-bench-detect-{Environment.ProcessId}.onnx");
             ModelFile.Save(EmbeddingGraph.Build(config, new ParameterStore(1)), model);

@@ -67,12 +67,12 @@ internal static class BenchEmbedCommand
             string? given = p.GetValue(modelFile);
             var config = given is null ? SphereNetConfig.Parse(p.GetValue(net)!) : NetOf(given);
             int[] batches = p.GetValue(batch) is { Length: > 0 } b ? b : [1, 32];
-            if (batches.Any(x => x < 1 || x > 1024)) throw new ArgumentException($"--batch values must be in 1…1024, got {string.Join(", ", batches)}.");
+            if (batches.Any(x => x < 1 || x > 1024)) throw new Models.Errors.InputException($"--batch values must be in 1…1024, got {string.Join(", ", batches)}.");
             int t = p.GetValue(threads);
-            if (t < 1) throw new ArgumentException($"--threads must be ≥ 1, got {t}.");
+            if (t < 1) throw new Models.Errors.InputException($"--threads must be ≥ 1, got {t}.");
             double minSeconds = p.GetValue(seconds);
-            if (!(minSeconds > 0)) throw new ArgumentException($"--seconds must be > 0, got {minSeconds}.");
-            if (p.GetValue(rounds) < 1) throw new ArgumentException($"--rounds must be ≥ 1, got {p.GetValue(rounds)}.");
+            if (!(minSeconds > 0)) throw new Models.Errors.InputException($"--seconds must be > 0, got {minSeconds}.");
+            if (p.GetValue(rounds) < 1) throw new Models.Errors.InputException($"--rounds must be ≥ 1, got {p.GetValue(rounds)}.");
             string dir = Path.Combine(p.GetValue(outDir)!, config.Name);
             GraphFolder.EnsureWritable(dir);
             string model = given is null ? Path.Combine(dir, "embedding.onnx") : Path.GetFullPath(given);

@@ -45,7 +45,7 @@ internal static class BenchTrainCommand
             int b = Positive(p.GetValue(batch), "--batch"), n = p.GetValue(classes), th = Positive(p.GetValue(threads), "--threads");
             int w = Math.Max(0, p.GetValue(warmup)), s = Positive(p.GetValue(steps), "--steps"), ps = Math.Max(0, p.GetValue(profileSteps));
             int r = Positive(p.GetValue(rounds), "--rounds");
-            if (n < 2) throw new ArgumentException($"--classes must be at least 2, got {n}.");
+            if (n < 2) throw new Models.Errors.InputException($"--classes must be at least 2, got {n}.");
             var config = new TrainStepConfig(netConfig, LossConfig.Of(p.GetValue(loss)!), n, b, new SolverSpec(),
                 KernelChoice.Resolve(KernelNames.Parse(p.GetValue(kernels)!)), new ConvGradientOptions(StridedInput: StridedInput(p.GetValue(strided)!), Weight: WeightGradient(p.GetValue(weightGrad)!)));
             bool peers = !p.GetValue(noPeer);
@@ -166,7 +166,7 @@ internal static class BenchTrainCommand
         "polyphase" => StridedInputGradient.Polyphase,
         "zero-insertion" => StridedInputGradient.ZeroInsertion,
         "conv-transpose" => StridedInputGradient.ConvTranspose,
-        _ => throw new ArgumentException($"--strided-input-grad must be polyphase, zero-insertion or conv-transpose, got '{value}'."),
+        _ => throw new Models.Errors.InputException($"--strided-input-grad must be polyphase, zero-insertion or conv-transpose, got '{value}'."),
     };
 
     private static WeightGradient WeightGradient(string value) => value switch
@@ -174,9 +174,9 @@ internal static class BenchTrainCommand
         "im2col-gemm" => Graphs.Ops.WeightGradient.Im2ColGemm,
         "tap-gemms" => Graphs.Ops.WeightGradient.TapGemms,
         "swapped-conv" => Graphs.Ops.WeightGradient.SwappedConv,
-        _ => throw new ArgumentException($"--weight-grad must be im2col-gemm, tap-gemms or swapped-conv, got '{value}'."),
+        _ => throw new Models.Errors.InputException($"--weight-grad must be im2col-gemm, tap-gemms or swapped-conv, got '{value}'."),
     };
 
     private static int Positive(int value, string option) =>
-        value >= 1 ? value : throw new ArgumentException($"{option} must be at least 1, got {value}.");
+        value >= 1 ? value : throw new Models.Errors.InputException($"{option} must be at least 1, got {value}.");
 }

@@ -4,9 +4,11 @@ using SphereFace.Models.Errors;
 namespace SphereFace.Cli.Commands;
 
 /// <summary>
-/// The command line's error model. Expected failures — a bad option, a bad or missing file, an unavailable device or
-/// tool — are one line on stderr naming what was wrong, exit code 2; a diverged training run is exit code 3. Anything
-/// else is a bug: the stack trace on stderr, exit code 1. Exceptions wrapped by parallel loops or reflection are
+/// The command line's error model. Expected failures — a bad option or spec field (<see cref="InputException"/>), a bad
+/// or missing file, an unusable face, an unavailable device or tool — are one line on stderr naming what was wrong, exit
+/// code 2; a diverged training run is exit code 3. Anything else is a bug: the stack trace on stderr, exit code 1 — an
+/// <see cref="ArgumentException"/> that is not an <see cref="InputException"/> too, since it means the command handed a
+/// library a value it should have checked (API misuse). Exceptions wrapped by parallel loops or reflection are
 /// unwrapped first, so an unreadable file found on a worker thread reads like one found on the main thread.
 /// </summary>
 internal static class CliAction
@@ -49,8 +51,9 @@ internal static class CliAction
     /// <summary>True for the failures the user can fix: the exception types that report bad input.</summary>
     public static bool IsExpected(Exception e) => e switch
     {
-        ArgumentNullException => false,
-        ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or SphereFaceException or FaceInputException => true,
+        InputException => true,
+        ArgumentException => false,
+        InvalidDataException or IOException or UnauthorizedAccessException or SphereFaceException or FaceInputException => true,
         _ => false,
     };
 

@@ -20,7 +20,7 @@ internal static class EmbedCommand
         cmd.SetAction(p => CliAction.Run(() =>
         {
             string npy = p.GetValue(output)!;
-            if (!npy.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--out must end in .npy, got '{npy}'.");
+            if (!npy.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) throw new Models.Errors.InputException($"--out must end in .npy, got '{npy}'.");
             var read = new (string?, string)[] { (p.GetValue(args.Data), "--data"), (p.GetValue(args.Landmarks), "--landmarks"), (p.GetValue(args.Model), "--model") };
             OutputPaths.Check(npy, "--out", read);
             OutputPaths.Check(Path.ChangeExtension(npy, ".txt"), "--out's path list", read);

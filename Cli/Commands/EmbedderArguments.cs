@@ -11,7 +11,7 @@ internal sealed class EmbedderArguments
     public Option<string?> Data { get; } = new("--data") { Description = "image folder (DIR/<identity>/<image>) or a text list of image paths" };
 
     /// <summary>The --data value; <paramref name="why"/> says what needs it when it is missing.</summary>
-    public string RequireData(ParseResult p, string why) => p.GetValue(Data) ?? throw new ArgumentException($"--data is required ({why}).");
+    public string RequireData(ParseResult p, string why) => p.GetValue(Data) ?? throw new Models.Errors.InputException($"--data is required ({why}).");
     public Option<string?> Landmarks { get; } = new("--landmarks") { Description = "landmark list (path x1 y1 … x5 y5); without it aligned 112×96 faces are taken as they are and the faces of any other photos are detected (cached)" };
     public Option<bool> FlipConcat { get; } = new("--flip-concat") { Description = "concatenate the features of each face and its mirror (1024-d, the paper's test representation)" };
     public Option<int> Batch { get; } = new("--batch") { Description = "faces per network run", DefaultValueFactory = _ => 32 };
@@ -27,7 +27,7 @@ internal sealed class EmbedderArguments
     public Embedder Open(ParseResult p)
     {
         int batch = p.GetValue(Batch);
-        if (batch < 1) throw new ArgumentException($"--batch must be ≥ 1, got {batch}.");
+        if (batch < 1) throw new Models.Errors.InputException($"--batch must be ≥ 1, got {batch}.");
         return new Embedder(p.GetValue(Model)!, new EmbedderOptions
         {
             FlipConcatenation = p.GetValue(FlipConcat),

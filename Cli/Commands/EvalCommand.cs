@@ -33,21 +33,21 @@ internal static class EvalCommand
         cmd.SetAction(p => CliAction.Run(() =>
         {
             string name = p.GetValue(protocol)!.Trim().ToLowerInvariant();
-            if (!Protocols.Contains(name)) throw new ArgumentException($"Unknown --protocol '{name}'; expected {string.Join(", ", Protocols)}.");
+            if (!Protocols.Contains(name)) throw new Models.Errors.InputException($"Unknown --protocol '{name}'; expected {string.Join(", ", Protocols)}.");
             string model = p.GetValue(args.Model)!;
             string json = p.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(model))!, $"eval-{name}.json");
             string? binFile = p.GetValue(bin);
             if (binFile is not null && (name != "lfw" || p.GetValue(pairs) is not null || p.GetValue(args.Data) is not null))
-                throw new ArgumentException("--bin is a whole verification set: use it with --protocol lfw and without --data and --pairs.");
+                throw new Models.Errors.InputException("--bin is a whole verification set: use it with --protocol lfw and without --data and --pairs.");
             string images = binFile is null ? args.RequireData(p, $"the images of the {name} protocol") : "";
             int batch = p.GetValue(args.Batch);
             bool strict = p.GetValue(args.Strict);
-            if (p.GetValue(trials) is < 1 or > 1000) throw new ArgumentException($"--trials must be in 1…1000, got {p.GetValue(trials)}.");
+            if (p.GetValue(trials) is < 1 or > 1000) throw new Models.Errors.InputException($"--trials must be in 1…1000, got {p.GetValue(trials)}.");
             string stem = Path.ChangeExtension(json, null);
             var read = new (string?, string)[] { (model, "--model"), (p.GetValue(pairs), "--pairs"), (binFile, "--bin"), (p.GetValue(args.Data), "--data"),
                 (p.GetValue(args.Landmarks), "--landmarks"), (p.GetValue(distractors), "--distractors"), (p.GetValue(distractorLandmarks), "--distractor-landmarks") };
             foreach (var written in new[] { json, stem + "-roc.png", stem + "-angles.png" }) OutputPaths.Check(written, "--out", read);
-            if (p.GetValue(stamp) && name != "lfw") throw new ArgumentException($"--stamp needs --protocol lfw (labelled pairs to calibrate on), not {name}.");
+            if (p.GetValue(stamp) && name != "lfw") throw new Models.Errors.InputException($"--stamp needs --protocol lfw (labelled pairs to calibrate on), not {name}.");
             IReadOnlyList<VerificationThresholds>? thresholds = null;
             using var embedder = args.Open(p);
             EvaluationReport report;
@@ -57,7 +57,7 @@ internal static class EvalCommand
                 {
                     using var unpacked = binFile is null ? null : new TemporaryFolder("sphereface-bin");
                     var (inputs, verification) = binFile is not null ? BinInputs(binFile, unpacked!.Path)
-                        : LfwInputs(images, p.GetValue(args.Landmarks), p.GetValue(pairs) ?? throw new ArgumentException("--protocol lfw needs --pairs (an LFW-format pairs.txt) or --bin (an insightface .bin set)."));
+                        : LfwInputs(images, p.GetValue(args.Landmarks), p.GetValue(pairs) ?? throw new Models.Errors.InputException("--protocol lfw needs --pairs (an LFW-format pairs.txt) or --bin (an insightface .bin set)."));
                     var embedded = EmbeddingRun.Compute(embedder, inputs, batch, "embedding", strict);
                     var rowOf = new int[inputs.Count];
                     Array.Fill(rowOf, -1);
@@ -99,7 +99,7 @@ internal static class EvalCommand
                 }
                 default:
                 {
-                    string gallery = p.GetValue(distractors) ?? throw new ArgumentException("--protocol ident needs --distractors (a folder or list of distractor images).");
+                    string gallery = p.GetValue(distractors) ?? throw new Models.Errors.InputException("--protocol ident needs --distractors (a folder or list of distractor images).");
                     var probes = FaceInputs.Load(images, p.GetValue(args.Landmarks), p.GetValue(identities));
                     var others = FaceInputs.Load(gallery, p.GetValue(distractorLandmarks));
                     var probeRows = EmbeddingRun.Compute(embedder, probes, batch, "embedding", strict);

@@ -30,12 +30,12 @@ internal static class ExperimentCommand
             string n = spec.Name;
             if (p.GetValue(floorAt) is { } at)
             {
-                if (!(at > 0 && at <= 1)) throw new ArgumentException($"--lambda-floor-at must be in (0, 1], got {at}.");
+                if (!(at > 0 && at <= 1)) throw new Models.Errors.InputException($"--lambda-floor-at must be in (0, 1], got {at}.");
                 spec = spec with { LambdaFloorAt = at, LambdaFloorWhy = "set with --lambda-floor-at" };
             }
             var size = new ExperimentSize(p.GetValue(identities), p.GetValue(iterations), p.GetValue(batch), p.GetValue(lr), p.GetValue(seed), p.GetValue(threads),
                 Options.KernelsOption.Parse(p, kernels).Name());
-            if (size.Iterations < 10) throw new ArgumentException($"--iterations must be at least 10, got {size.Iterations}.");
+            if (size.Iterations < 10) throw new Models.Errors.InputException($"--iterations must be at least 10, got {size.Iterations}.");
             string dir = p.GetValue(outDir) ?? Path.Combine("artifacts", "experiments", n);
             string report = ExperimentRunner.Run(spec, size, dir, p.GetValue(reuse));
             Console.WriteLine(File.ReadAllText(report));

@@ -28,7 +28,7 @@ internal static class ImportCommand
         {
             string path = p.GetValue(model)!, target = p.GetValue(output)!;
             if (!File.Exists(path)) throw new FileNotFoundException($"TFLite model '{path}' does not exist.", path);
-            if (Path.GetFullPath(path) == Path.GetFullPath(target)) throw new ArgumentException($"--out '{target}' is the input model; choose another file.");
+            if (Path.GetFullPath(path) == Path.GetFullPath(target)) throw new Models.Errors.InputException($"--out '{target}' is the input model; choose another file.");
             var names = p.GetValue(outputs)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             Models.Onnx.ModelProto onnx;
             try

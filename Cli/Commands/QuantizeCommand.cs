@@ -34,12 +34,12 @@ internal static class QuantizeCommand
         {
             string source = p.GetValue(model)!;
             int count = p.GetValue(images);
-            if (count < 1) throw new ArgumentException($"--images must be ≥ 1, got {count}.");
+            if (count < 1) throw new Models.Errors.InputException($"--images must be ≥ 1, got {count}.");
             var how = p.GetValue(method)!.Trim().ToLowerInvariant() switch
             {
                 "percentile" => CalibrationMethod.Percentile,
                 "minmax" => CalibrationMethod.MinMax,
-                var m => throw new ArgumentException($"--method must be percentile or minmax, got '{m}'."),
+                var m => throw new Models.Errors.InputException($"--method must be percentile or minmax, got '{m}'."),
             };
             string target = p.GetValue(output) ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(source))!, "embedding.int8.onnx");
             Inputs.OutputPaths.Check(target, "--out", (source, "--model"), (p.GetValue(data), "--data"), (p.GetValue(landmarks), "--landmarks"));

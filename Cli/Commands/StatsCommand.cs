@@ -35,7 +35,7 @@ internal static class StatsCommand
             if (p.GetValue(bench))
             {
                 int b = p.GetValue(batch), n = p.GetValue(batches);
-                if (b < 1 || n < 1) throw new ArgumentException("--batch and --bench-batches must be ≥ 1.");
+                if (b < 1 || n < 1) throw new Models.Errors.InputException("--batch and --bench-batches must be ≥ 1.");
                 Console.WriteLine($"input pipeline (decode + align + flip + normalise), batch {b}, {n} timed batches, {Environment.ProcessorCount} cores:");
                 foreach (bool cache in CacheModes)
                     foreach (int workers in WorkerCounts)

@@ -49,7 +49,7 @@ internal static class TrainCommand
                 var asked = Inputs.DetectedLandmarks.ForTraining(request.NewRun(), parallel is not null);
                 plan = request.CheckFixedByGraph(asked, RunPlan.New(asked, ranks));
                 if (plan.Spec.Output.Folder is null && !p.GetValue(o.PrintSpec))
-                    throw new ArgumentException("--out (output.folder) is required unless --resume is given.");
+                    throw new Models.Errors.InputException("--out (output.folder) is required unless --resume is given.");
             }
             if (p.GetValue(o.PrintSpec))
             {

@@ -21,7 +21,7 @@ internal static class ExperimentCatalog
         string shipped = Path.Combine(Folder, nameOrFile.Trim().ToLowerInvariant() + ".json");
         if (File.Exists(shipped)) return shipped;
         if (nameOrFile.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(nameOrFile)) return Path.GetFullPath(nameOrFile);
-        throw new ArgumentException($"Unknown experiment '{nameOrFile}'; expected one of {string.Join(", ", Names)} or an experiment .json file.");
+        throw new Models.Errors.InputException($"Unknown experiment '{nameOrFile}'; expected one of {string.Join(", ", Names)} or an experiment .json file.");
     }
 
     /// <summary>Reads experiment <paramref name="nameOrFile"/> with synthetic sets of <paramref name="identities"/> identities.</summary>

@@ -82,7 +82,7 @@ internal static class DetectedLandmarks
         var data = spec.Data;
         if (data.Landmarks is not null || !Directory.Exists(data.Source) || !NeedsDetection(data.Source)) return spec;
         if (dataParallel)
-            throw new ArgumentException($"'{data.Source}' holds photos without --landmarks; under mpirun give them: ./sphereface detect --data {data.Source} --out faces.json --landmarks-out landmarks.txt, then --landmarks landmarks.txt.");
+            throw new Models.Errors.InputException($"'{data.Source}' holds photos without --landmarks; under mpirun give them: ./sphereface detect --data {data.Source} --out faces.json --landmarks-out landmarks.txt, then --landmarks landmarks.txt.");
         var detected = For(data.Source)!;
         return spec with { Data = data with { Landmarks = detected.LandmarkList, SkipUnlisted = true } };
     }

@@ -111,7 +111,7 @@ internal static class EmbeddingRun
         {
             if (input.Landmarks is { } points) SphereFace.Alignment.LandmarkCheck.Validate(points, mat.Size());
             else if (!embedder.AcceptsAlignedSize(mat.Width, mat.Height))
-                throw new ArgumentException(
+                throw new Models.Errors.InputException(
                     $"is {mat.Width}×{mat.Height} (width×height) but the model takes aligned {embedder.Contract.Width}×{embedder.Contract.Height} faces; give --landmarks to align photos");
             return (mat, null);
         }

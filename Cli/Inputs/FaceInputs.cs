@@ -19,7 +19,7 @@ internal static class FaceInputs
     public static IReadOnlyList<FaceInput> Load(string images, string? landmarks, string? identityList = null)
     {
         if (identityList is not null && !Directory.Exists(images))
-            throw new ArgumentException($"--identity-list needs --data to be an image folder, not the list '{images}'.");
+            throw new Models.Errors.InputException($"--identity-list needs --data to be an image folder, not the list '{images}'.");
         if (Directory.Exists(images))
         {
             // Photos without a landmark list: the detector's points (photos without a face are listed and left out).

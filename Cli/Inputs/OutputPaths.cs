@@ -15,7 +15,7 @@ internal static partial class OutputPaths
         string target = Canonical(output);
         foreach (var (path, flag) in inputs)
             if (path is not null && string.Equals(Canonical(path), target, StringComparison.Ordinal))
-                throw new ArgumentException($"{outputFlag} '{output}' is the input {flag} '{path}'; writing it would destroy that input. Choose another {outputFlag}.");
+                throw new Models.Errors.InputException($"{outputFlag} '{output}' is the input {flag} '{path}'; writing it would destroy that input. Choose another {outputFlag}.");
     }
 
     /// <summary>The absolute path with every symbolic link resolved (realpath) where the file exists, else as given.</summary>

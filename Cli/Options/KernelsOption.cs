@@ -23,7 +23,7 @@ internal static class KernelsOption
         }
         catch (ArgumentException)
         {
-            throw new ArgumentException($"--kernels '{value}' is not one of {string.Join(", ", KernelNames.All)}.");
+            throw new Models.Errors.InputException($"--kernels '{value}' is not one of {string.Join(", ", KernelNames.All)}.");
         }
     }
 }

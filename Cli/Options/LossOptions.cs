@@ -56,13 +56,13 @@ internal sealed class LossOptions
             if (SpecField.Given(p, option))
             {
                 if (config.Rule.Parameters.All(x => x.Name != parameter))
-                    throw new ArgumentException($"{option.Name} does not apply to loss {config.Head} (its parameters: {LossConfig.ParameterList(config.Rule)}).");
+                    throw new Models.Errors.InputException($"{option.Name} does not apply to loss {config.Head} (its parameters: {LossConfig.ParameterList(config.Rule)}).");
                 config = config.With(parameter, value(p));
             }
         foreach (var item in p.GetValue(Params) ?? [])
         {
             int eq = item.IndexOf('=');
-            if (eq <= 0) throw new ArgumentException($"--loss-param '{item}' is not NAME=VALUE.");
+            if (eq <= 0) throw new Models.Errors.InputException($"--loss-param '{item}' is not NAME=VALUE.");
             string name = item[..eq].Trim(), text = item[(eq + 1)..].Trim();
             JsonNode value = bool.TryParse(text, out bool b) ? JsonValue.Create(b)
                 : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) ? JsonValue.Create(d)

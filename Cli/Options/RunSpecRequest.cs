@@ -49,7 +49,7 @@ internal sealed class RunSpecRequest
     {
         foreach (var option in new Option[] { _options.Config, _options.InitFrom, _options.Graph })
             if (SpecField.Given(_parse, option))
-                throw new ArgumentException($"{option.Name} starts a new run; a resumed run keeps the spec and graph saved with its checkpoint (drop {option.Name}, or start a new run without --resume).");
+                throw new Models.Errors.InputException($"{option.Name} starts a new run; a resumed run keeps the spec and graph saved with its checkpoint (drop {option.Name}, or start a new run without --resume).");
         return Apply;
     }
 
@@ -70,12 +70,12 @@ internal sealed class RunSpecRequest
         if (asked.Graph is not { } folder) return planned;
         static bool Fixed(string path) => RunPlan.FixedByGraph.Any(f => SpecField.Under(path, f)) && !SolverSpec.ScheduleFields.Any(f => path == "solver." + f);
         if (_options.Fields.FirstOrDefault(f => f.IsGiven(_parse) && Fixed(f.Path)) is { } field)
-            throw new ArgumentException($"{field.Option.Name} is fixed by the graph folder '{folder}' (see its manifest.json); drop it or rebuild the folder with build-graph.");
+            throw new Models.Errors.InputException($"{field.Option.Name} is fixed by the graph folder '{folder}' (see its manifest.json); drop it or rebuild the folder with build-graph.");
         if (_options.Loss.AnyGiven(_parse))
-            throw new ArgumentException($"{FlagOf("loss")} is fixed by the graph folder '{folder}' (see its manifest.json); drop it or rebuild the folder with build-graph.");
+            throw new Models.Errors.InputException($"{FlagOf("loss")} is fixed by the graph folder '{folder}' (see its manifest.json); drop it or rebuild the folder with build-graph.");
         foreach (var (path, was, now) in RunSpecFile.Differences(asked, planned.Spec))
             if (Fixed(path) && FileSets(path))
-                throw new ArgumentException($"field {path} of {File} is {was} but graph folder '{folder}' fixes {now} (its manifest.json); drop it or rebuild the folder with build-graph.");
+                throw new Models.Errors.InputException($"field {path} of {File} is {was} but graph folder '{folder}' fixes {now} (its manifest.json); drop it or rebuild the folder with build-graph.");
         return planned;
     }
 
@@ -83,10 +83,10 @@ internal sealed class RunSpecRequest
     /// A spec error in command-line terms: the flag (or the spec file) that set the field in front of the library's
     /// message, which names the field.
     /// </summary>
-    public ArgumentException Explain(RunSpecException e)
+    public Models.Errors.InputException Explain(RunSpecException e)
     {
         string? origin = FlagOf(e.Field) ?? (File is not null && FileSets(e.Field) ? File : null);
-        return new ArgumentException(origin is null ? e.Message : $"{origin}: {e.Message}", e);
+        return new Models.Errors.InputException(origin is null ? e.Message : $"{origin}: {e.Message}", e);
     }
 
     /// <summary>The first given flag that sets <paramref name="path"/> or a field inside it (any loss option for the loss), or null.</summary>

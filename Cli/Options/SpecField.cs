@@ -20,8 +20,8 @@ internal sealed record SpecField(Option Option, string Path, Func<RunSpec, Parse
     // No field accepts NaN or ∞ (and JSON cannot hold them): refused here, naming the flag.
     private static T? Finite<T>(Option<T> option, T? value) => value switch
     {
-        float f when !float.IsFinite(f) => throw new ArgumentException($"{option.Name} must be a finite number, got {f}."),
-        double d when !double.IsFinite(d) => throw new ArgumentException($"{option.Name} must be a finite number, got {d}."),
+        float f when !float.IsFinite(f) => throw new Models.Errors.InputException($"{option.Name} must be a finite number, got {f}."),
+        double d when !double.IsFinite(d) => throw new Models.Errors.InputException($"{option.Name} must be a finite number, got {d}."),
         _ => value,
     };
 

@@ -88,7 +88,7 @@ internal sealed class TrainOptions
 
     private static int[] ParseSteps(string text) => string.IsNullOrWhiteSpace(text) ? []
         : text.Split(',', StringSplitOptions.TrimEntries).Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v
-            : throw new ArgumentException($"--lr-steps '{text}': '{s}' is not an iteration number.")).ToArray();
+            : throw new Models.Errors.InputException($"--lr-steps '{text}': '{s}' is not an iteration number.")).ToArray();
 
     private static string S(IFormattable v) => v.ToString(null, CultureInfo.InvariantCulture);
 }

@@ -43,9 +43,9 @@ public static class IRSoftmax
     internal static void Validate(LossConfig config)
     {
         _ = Centres(config);
-        if (config.Int("memory_bank_size") < 1) throw new ArgumentException($"loss.memory_bank_size (IR-Softmax K) must be at least 1, got {config.Int("memory_bank_size")}.");
+        if (config.Int("memory_bank_size") < 1) throw new Models.Errors.InputException($"loss.memory_bank_size (IR-Softmax K) must be at least 1, got {config.Int("memory_bank_size")}.");
         float w = config.Float("centre_loss_weight");
-        if (!float.IsFinite(w) || w < 0) throw new ArgumentException($"loss.centre_loss_weight must be a finite number ≥ 0, got {w}.");
+        if (!float.IsFinite(w) || w < 0) throw new Models.Errors.InputException($"loss.centre_loss_weight must be a finite number ≥ 0, got {w}.");
     }
 
     /// <summary>Appends IR-Softmax on A-Softmax (<paramref name="angular"/>) or on AM-Softmax.</summary>

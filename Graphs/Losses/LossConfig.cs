@@ -49,14 +49,14 @@ public sealed class LossConfig : IEquatable<LossConfig>
     public LossConfig With(string name, object value)
     {
         var parameter = Rule.Parameters.FirstOrDefault(p => p.Name == name)
-            ?? throw new ArgumentException($"loss head '{Head}' has no parameter '{name}' (its parameters: {ParameterList(Rule)}).");
+            ?? throw new Models.Errors.InputException($"loss head '{Head}' has no parameter '{name}' (its parameters: {ParameterList(Rule)}).");
         if (value is float f && !float.IsFinite(f) || value is double d && !double.IsFinite(d))
-            throw new ArgumentException($"loss.{name} must be a finite number, got {value}.");
-        var node = value as JsonNode ?? JsonValue.Create(value) ?? throw new ArgumentException($"loss.{name} cannot be null.");
+            throw new Models.Errors.InputException($"loss.{name} must be a finite number, got {value}.");
+        var node = value as JsonNode ?? JsonValue.Create(value) ?? throw new Models.Errors.InputException($"loss.{name} cannot be null.");
         if (KindOf(node) != KindOf(parameter.Default))
-            throw new ArgumentException($"loss.{name} must be a {KindOf(parameter.Default)} like its default {parameter.Default.ToJsonString()}, got {node.ToJsonString()}.");
+            throw new Models.Errors.InputException($"loss.{name} must be a {KindOf(parameter.Default)} like its default {parameter.Default.ToJsonString()}, got {node.ToJsonString()}.");
         if (HoldsInt(parameter.Default) && !IsInteger(node))
-            throw new ArgumentException($"loss.{name} must be an integer like its default {parameter.Default.ToJsonString()}, got {node.ToJsonString()}.");
+            throw new Models.Errors.InputException($"loss.{name} must be an integer like its default {parameter.Default.ToJsonString()}, got {node.ToJsonString()}.");
         // Stored in parsed form, so numbers convert between int, float and double like any JSON read from a file.
         var values = new SortedDictionary<string, JsonNode>(_values, StringComparer.Ordinal) { [name] = JsonNode.Parse(node.ToJsonString())! };
         return new LossConfig(Head, values);
@@ -69,12 +69,12 @@ public sealed class LossConfig : IEquatable<LossConfig>
     private JsonNode Value(string name) =>
         _values.TryGetValue(name, out var v) ? v
         : Rule.Parameters.FirstOrDefault(p => p.Name == name)?.Default is { } d ? JsonNode.Parse(d.ToJsonString())!
-        : throw new ArgumentException($"loss head '{Head}' has no parameter '{name}'.");
+        : throw new Models.Errors.InputException($"loss head '{Head}' has no parameter '{name}'.");
 
     /// <summary>The integer value of parameter <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">Not an integer.</exception>
     public int Int(string name) => Value(name).AsValue().TryGetValue<int>(out int i) ? i
-        : throw new ArgumentException($"loss.{name} must be an integer, got {Value(name).ToJsonString()}.");
+        : throw new Models.Errors.InputException($"loss.{name} must be an integer, got {Value(name).ToJsonString()}.");
 
     /// <summary>The number value of parameter <paramref name="name"/>.</summary>
     public float Float(string name) => (float)Value(name).GetValue<double>();
@@ -106,10 +106,10 @@ public sealed class LossConfig : IEquatable<LossConfig>
     public static LossConfig FromJson(JsonObject json, string source)
     {
         if (json["head"] is not JsonValue h || !h.TryGetValue<string>(out var head))
-            throw new ArgumentException($"{source}: loss.head is missing (one of {string.Join(", ", LossHeads.All.Select(x => x.Name))}).");
+            throw new Models.Errors.InputException($"{source}: loss.head is missing (one of {string.Join(", ", LossHeads.All.Select(x => x.Name))}).");
         var config = Of(head);
         foreach (var (name, value) in json)
-            if (name != "head") config = config.With(name, value ?? throw new ArgumentException($"{source}: loss.{name} is null."));
+            if (name != "head") config = config.With(name, value ?? throw new Models.Errors.InputException($"{source}: loss.{name} is null."));
         return config;
     }
 

@@ -44,7 +44,7 @@ public static class LossGraph
     {
         "loss" => CentreUpdate.Loss,
         "memory-bank" or "memory_bank" => CentreUpdate.MemoryBank,
-        _ => throw new ArgumentException($"Unknown centre update '{name}'; expected loss or memory-bank."),
+        _ => throw new Models.Errors.InputException($"Unknown centre update '{name}'; expected loss or memory-bank."),
     };
 
     /// <summary>The loss constants as model metadata (prefix "sphereface.loss."): the head, classes, every parameter's value.</summary>

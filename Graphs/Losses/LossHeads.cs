@@ -22,7 +22,7 @@ public static class LossHeads
     /// <exception cref="ArgumentException">No such head; the message lists the names.</exception>
     public static ILossHead Get(string name) =>
         Heads.TryGetValue(Key(name), out var head) ? head
-        : throw new ArgumentException($"Unknown loss '{name}'; expected one of {string.Join(", ", All.Select(h => h.Name))}.");
+        : throw new Models.Errors.InputException($"Unknown loss '{name}'; expected one of {string.Join(", ", All.Select(h => h.Name))}.");
 
     /// <summary>Adds a head (replacing one of the same name) until the returned registration is disposed.</summary>
     public static Registration Register(ILossHead head)

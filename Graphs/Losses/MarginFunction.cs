@@ -32,6 +32,6 @@ public static class MarginFunction
     public static void CheckMargin(int m)
     {
         if (m < MarginPlugin.MinMargin || m > MarginPlugin.MaxMargin)
-            throw new ArgumentException($"The A-Softmax margin m must be an integer in [{MarginPlugin.MinMargin}, {MarginPlugin.MaxMargin}], got {m}.");
+            throw new Models.Errors.InputException($"The A-Softmax margin m must be an integer in [{MarginPlugin.MinMargin}, {MarginPlugin.MaxMargin}], got {m}.");
     }
 }

@@ -40,7 +40,7 @@ public static class MarginLogits
     /// <summary>Throws unless the AM-Softmax margin is finite and ≥ 0 and the scale finite and > 0.</summary>
     public static void CheckAm(float margin, float scale)
     {
-        if (!float.IsFinite(margin) || margin < 0) throw new ArgumentException($"loss.margin (AM-Softmax m) must be a finite number ≥ 0, got {margin}.");
-        if (!float.IsFinite(scale) || scale <= 0) throw new ArgumentException($"loss.scale (AM-Softmax s) must be a finite number > 0, got {scale}.");
+        if (!float.IsFinite(margin) || margin < 0) throw new Models.Errors.InputException($"loss.margin (AM-Softmax m) must be a finite number ≥ 0, got {margin}.");
+        if (!float.IsFinite(scale) || scale <= 0) throw new Models.Errors.InputException($"loss.scale (AM-Softmax s) must be a finite number > 0, got {scale}.");
     }
 }

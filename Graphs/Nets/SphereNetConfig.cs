@@ -32,7 +32,7 @@ public sealed record SphereNetConfig(int Depth = 20, bool LastRelu = false, int 
 
     /// <summary>Residual units per stage for this depth.</summary>
     public int[] Units => UnitsByDepth.TryGetValue(Depth, out var u) ? u
-        : throw new ArgumentException($"Unknown SphereFace depth {Depth}; expected one of 4, 10, 20, 36, 64.");
+        : throw new Models.Errors.InputException($"Unknown SphereFace depth {Depth}; expected one of 4, 10, 20, 36, 64.");
 
     /// <summary>
     /// Multiply-adds of one forward pass (one face): every 3×3 conv (stride-2 first conv of a stage, then the residual
@@ -62,8 +62,8 @@ public sealed record SphereNetConfig(int Depth = 20, bool LastRelu = false, int 
         foreach (var prefix in new[] { "sphereface", "sphere", "sf-", "sf" })
             if (s.StartsWith(prefix, StringComparison.Ordinal)) { s = s[prefix.Length..]; break; }
         if (!int.TryParse(s, out int depth) || !UnitsByDepth.ContainsKey(depth))
-            throw new ArgumentException($"Unknown net '{net}'; expected sphere4, sphere10, sphere20, sphere36 or sphere64.");
-        if (embeddingSize is < 1 or > MaxEmbeddingSize) throw new ArgumentException($"Embedding size must be in 1…{MaxEmbeddingSize}, got {embeddingSize}.");
+            throw new Models.Errors.InputException($"Unknown net '{net}'; expected sphere4, sphere10, sphere20, sphere36 or sphere64.");
+        if (embeddingSize is < 1 or > MaxEmbeddingSize) throw new Models.Errors.InputException($"Embedding size must be in 1…{MaxEmbeddingSize}, got {embeddingSize}.");
         return new SphereNetConfig(depth, lastRelu, embeddingSize);
     }
 }

@@ -32,7 +32,7 @@ public static class ExecutionDevices
     {
         "cpu" => ExecutionDevice.Cpu,
         "cuda" => ExecutionDevice.Cuda,
-        _ => throw new ArgumentException($"Unknown device '{text}'; expected cpu or cuda."),
+        _ => throw new Errors.InputException($"Unknown device '{text}'; expected cpu or cuda."),
     };
 
     /// <summary>The device's CLI name ("cpu", "cuda").</summary>

@@ -41,6 +41,6 @@ public static class KernelNames
     public static Kernels Parse(string name)
     {
         int i = All.ToList().FindIndex(n => string.Equals(n, name.Trim(), StringComparison.OrdinalIgnoreCase));
-        return i >= 0 ? (Kernels)i : throw new ArgumentException($"Unknown kernels '{name}'; expected {string.Join(", ", All)}.");
+        return i >= 0 ? (Kernels)i : throw new Errors.InputException($"Unknown kernels '{name}'; expected {string.Join(", ", All)}.");
     }
 }

@@ -12,7 +12,7 @@ public static class ThreadCount
     /// <summary>Returns <paramref name="count"/> when it is in [0, <see cref="Max"/>].</summary>
     /// <param name="count">The count given.</param>
     /// <param name="name">What it is called where the user gave it (an option, a flag, a spec field).</param>
-    /// <exception cref="ArgumentException">The count is negative or above <see cref="Max"/> (a one-line message naming it).</exception>
+    /// <exception cref="Errors.InputException">The count is negative or above <see cref="Max"/> (a one-line message naming it).</exception>
     public static int Check(int count, string name) => count is >= 0 and <= Max ? count
-        : throw new ArgumentException($"{name} must be in 0…{Max} (0: one per core), got {count}.");
+        : throw new Errors.InputException($"{name} must be in 0…{Max} (0: one per core), got {count}.");
 }

@@ -101,7 +101,7 @@ public sealed class SyntheticFaceSetTests
     [TestMethod]
     public void ImpossiblePairRequestsAreRejectedBeforeRendering()
     {
-        var e = Assert.ThrowsExactly<ArgumentException>(() => (Tiny() with { PairsPerFold = 100 }).Validate());
+        var e = Assert.ThrowsExactly<SphereFace.Models.Errors.InputException>(() => (Tiny() with { PairsPerFold = 100 }).Validate());
         StringAssert.Contains(e.Message, "pairs_per_fold");
     }
 }

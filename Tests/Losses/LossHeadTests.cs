@@ -160,13 +160,13 @@ public sealed class LossHeadTests
     [TestMethod]
     public void InvalidConfigurationsAreRejectedWhenBuilding()
     {
-        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(LossConfig.Of("asoftmax", ("m", 0)), Classes, Width, new ParameterStore(1)));
-        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(LossConfig.Of("asoftmax", ("m", 9), ("use_plugin", false)), Classes, Width, new ParameterStore(1)));
-        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(LossConfig.Of("amsoftmax", ("scale", 0)), Classes, Width, new ParameterStore(1)));
-        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(LossConfig.Of("softmax"), 1, Width, new ParameterStore(1)));
-        Assert.ThrowsExactly<ArgumentException>(() => LossConfig.Of("arcface"));
-        Assert.ThrowsExactly<ArgumentException>(() => LossConfig.Of("softmax", ("m", 4)), "a parameter the head does not have");
-        Assert.ThrowsExactly<ArgumentException>(() => LossConfig.Of("asoftmax", ("m", 2.5)), "m is an integer");
+        Assert.ThrowsExactly<Models.Errors.InputException>(() => LossGraph.Build(LossConfig.Of("asoftmax", ("m", 0)), Classes, Width, new ParameterStore(1)));
+        Assert.ThrowsExactly<Models.Errors.InputException>(() => LossGraph.Build(LossConfig.Of("asoftmax", ("m", 9), ("use_plugin", false)), Classes, Width, new ParameterStore(1)));
+        Assert.ThrowsExactly<Models.Errors.InputException>(() => LossGraph.Build(LossConfig.Of("amsoftmax", ("scale", 0)), Classes, Width, new ParameterStore(1)));
+        Assert.ThrowsExactly<ArgumentException>(() => LossGraph.Build(LossConfig.Of("softmax"), 1, Width, new ParameterStore(1)), "too few classes is the caller's bug");
+        Assert.ThrowsExactly<Models.Errors.InputException>(() => LossConfig.Of("arcface"));
+        Assert.ThrowsExactly<Models.Errors.InputException>(() => LossConfig.Of("softmax", ("m", 4)), "a parameter the head does not have");
+        Assert.ThrowsExactly<Models.Errors.InputException>(() => LossConfig.Of("asoftmax", ("m", 2.5)), "m is an integer");
         Assert.AreEqual("amsoftmax", LossConfig.Of("AMSoftmax").Head);
         Assert.AreEqual("irsoftmax-a", LossConfig.Of("IRSoftmax_A").Head);
     }

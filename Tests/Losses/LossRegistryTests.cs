@@ -42,7 +42,7 @@ public sealed class LossRegistryTests
         Assert.AreSame(softmax, LossHeads.Get("softmax"), "the replaced built-in head is back");
         using (LossHeads.Register(new NamedAs(softmax, "transient")))
             Assert.AreEqual("transient", LossHeads.Get("transient").Name);
-        Assert.ThrowsExactly<ArgumentException>(() => LossHeads.Get("transient"));
+        Assert.ThrowsExactly<SphereFace.Models.Errors.InputException>(() => LossHeads.Get("transient"));
     }
 
     [TestMethod]

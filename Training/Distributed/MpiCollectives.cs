@@ -111,7 +111,7 @@ public sealed unsafe class MpiCollectives : ICollectives, IDisposable
         if (string.IsNullOrEmpty(value)) return TimeSpan.FromSeconds(300);
         return double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0
             ? TimeSpan.FromSeconds(s)
-            : throw new ArgumentException($"SPHEREFACE_MPI_TIMEOUT_S = '{value}' is not a positive number of seconds.");
+            : throw new Models.Errors.InputException($"SPHEREFACE_MPI_TIMEOUT_S = '{value}' is not a positive number of seconds.");
     }
 
     /// <summary>Finalises MPI (every rank must call it before a clean exit).</summary>

@@ -69,7 +69,7 @@ public static class DataSourceSpec
     {
         shard ??= BatchShard.Whole;
         if (spec.Batch % shard.Count != 0)
-            throw new ArgumentException($"batch {spec.Batch} cannot be split over {shard.Count} ranks: it must be a multiple of the rank count.");
+            throw new Models.Errors.InputException($"batch {spec.Batch} cannot be split over {shard.Count} ranks: it must be a multiple of the rank count.");
         int local = spec.Batch / shard.Count;
         var data = spec.Data;
         if (IsRandom(data.Source))
@@ -99,8 +99,8 @@ public static class DataSourceSpec
     /// <summary>An insightface set is aligned and labelled by its records: landmarks and identity lists do not apply.</summary>
     private static void CheckRecordOptions(string source, string? landmarks, string? identityList)
     {
-        if (landmarks is not null) throw new ArgumentException($"data.landmarks: '{source}' is an insightface set of aligned faces; it takes no landmark list.");
-        if (identityList is not null) throw new ArgumentException($"data.identity_list: '{source}' is an insightface set, labelled by its records; it takes no identity list.");
+        if (landmarks is not null) throw new Models.Errors.InputException($"data.landmarks: '{source}' is an insightface set of aligned faces; it takes no landmark list.");
+        if (identityList is not null) throw new Models.Errors.InputException($"data.identity_list: '{source}' is an insightface set, labelled by its records; it takes no identity list.");
     }
 
     /// <summary>Most images of <c>random:N</c>: they are held in memory as floats (126 KiB each, 4 GiB at this count).</summary>
@@ -110,6 +110,6 @@ public static class DataSourceSpec
     {
         if (int.TryParse(spec.AsSpan(RandomPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 && n <= MaxRandomImages)
             return n;
-        throw new ArgumentException($"data source '{spec}': expected random:N with N in 1…{MaxRandomImages} in-memory random-label images.");
+        throw new Models.Errors.InputException($"data source '{spec}': expected random:N with N in 1…{MaxRandomImages} in-memory random-label images.");
     }
 }

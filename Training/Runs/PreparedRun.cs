@@ -4,6 +4,7 @@ using SphereFace.Graphs.TrainStep;
 using SphereFace.Training.Checkpoints;
 using SphereFace.Training.Data;
 using SphereFace.Training.Session;
+using SphereFace.Models.Errors;
 
 namespace SphereFace.Training.Runs;
 
@@ -62,7 +63,7 @@ public sealed class PreparedRun : IDisposable
         var net = config.NetConfig;
         resume?.EnsureMatches(net.Name, config.LossName, resumeSource);
         if (options.DataParallel is { Collectives.Size: > 1 } && config.Loss.Head.StartsWith("irsoftmax", StringComparison.Ordinal))
-            throw new ArgumentException($"loss {config.Loss.Head} is not supported in data-parallel runs yet: its class centres are renormalised " +
+            throw new RunSpecException("loss", $"loss {config.Loss.Head} is not supported in data-parallel runs yet: its class centres are renormalised " +
                                         "(or kept as a memory bank of features) after every step, and the mean of the ranks' centres is not the one-process update (docs/distributed.md).");
         var plugins = graph.Plugins;
         if (plugins.Count > 0)

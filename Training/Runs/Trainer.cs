@@ -45,7 +45,7 @@ public sealed class Trainer(RunPlan plan)
         var spec = plan.Spec;
         var parallel = Parallel;
         bool writer = parallel?.IsWriter ?? true;
-        if (RecordBatches is not null && parallel is not null) throw new ArgumentException("recording batches records one process's batches; it is not available in a data-parallel run.");
+        if (RecordBatches is not null && parallel is not null) throw new Models.Errors.InputException("recording batches records one process's batches; it is not available in a data-parallel run.");
         // Every rank must train the same thing: compared before anything is written.
         parallel?.Agree("the effective run spec", spec.ToJson(), "give every rank the same flags, --config file and paths.");
         string folderPath = spec.Output.Folder ?? throw new RunSpecException("output.folder", "output.folder (the run folder) is required for a new run.");

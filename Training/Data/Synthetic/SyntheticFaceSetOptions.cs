@@ -49,25 +49,25 @@ public sealed record SyntheticFaceSetOptions
     public void Validate(Func<string, string>? name = null)
     {
         string N(string field) => name?.Invoke(field) ?? field;
-        if (Identities is < 4 or > MaxIdentities) throw new ArgumentException($"{N("identities")} must be in 4…{MaxIdentities}, got {Identities}.");
-        if (!(TestFraction > 0 && TestFraction < 1)) throw new ArgumentException($"{N("test_fraction")} must be in (0, 1), got {TestFraction}.");
-        if (MinImagesPerIdentity < 1) throw new ArgumentException($"{N("min_images")} must be ≥ 1, got {MinImagesPerIdentity}.");
-        if (MaxImagesPerIdentity < MinImagesPerIdentity) throw new ArgumentException($"{N("max_images")} ({MaxImagesPerIdentity}) must be ≥ {N("min_images")} ({MinImagesPerIdentity}).");
-        if (MaxImagesPerIdentity > 9999) throw new ArgumentException($"{N("max_images")} must be ≤ 9999 (4-digit file numbers), got {MaxImagesPerIdentity}.");
-        if (!(Imbalance >= 0 && Imbalance <= 5)) throw new ArgumentException($"{N("imbalance")} must be in [0, 5], got {Imbalance}.");
-        if (TestImagesPerIdentity is < 2 or > 9999) throw new ArgumentException($"{N("test_images")} must be in [2, 9999], got {TestImagesPerIdentity}.");
-        if (ImageSize is < 64 or > 1024) throw new ArgumentException($"{N("size")} must be in [64, 1024], got {ImageSize}.");
-        if (Folds < 1) throw new ArgumentException($"{N("folds")} must be ≥ 1, got {Folds}.");
-        if (PairsPerFold < 1) throw new ArgumentException($"{N("pairs_per_fold")} must be ≥ 1, got {PairsPerFold}.");
-        if (Threads is < 1 or > Models.Native.ThreadCount.Max) throw new ArgumentException($"{N("threads")} must be in 1…{Models.Native.ThreadCount.Max}, got {Threads}.");
+        if (Identities is < 4 or > MaxIdentities) throw new Models.Errors.InputException($"{N("identities")} must be in 4…{MaxIdentities}, got {Identities}.");
+        if (!(TestFraction > 0 && TestFraction < 1)) throw new Models.Errors.InputException($"{N("test_fraction")} must be in (0, 1), got {TestFraction}.");
+        if (MinImagesPerIdentity < 1) throw new Models.Errors.InputException($"{N("min_images")} must be ≥ 1, got {MinImagesPerIdentity}.");
+        if (MaxImagesPerIdentity < MinImagesPerIdentity) throw new Models.Errors.InputException($"{N("max_images")} ({MaxImagesPerIdentity}) must be ≥ {N("min_images")} ({MinImagesPerIdentity}).");
+        if (MaxImagesPerIdentity > 9999) throw new Models.Errors.InputException($"{N("max_images")} must be ≤ 9999 (4-digit file numbers), got {MaxImagesPerIdentity}.");
+        if (!(Imbalance >= 0 && Imbalance <= 5)) throw new Models.Errors.InputException($"{N("imbalance")} must be in [0, 5], got {Imbalance}.");
+        if (TestImagesPerIdentity is < 2 or > 9999) throw new Models.Errors.InputException($"{N("test_images")} must be in [2, 9999], got {TestImagesPerIdentity}.");
+        if (ImageSize is < 64 or > 1024) throw new Models.Errors.InputException($"{N("size")} must be in [64, 1024], got {ImageSize}.");
+        if (Folds < 1) throw new Models.Errors.InputException($"{N("folds")} must be ≥ 1, got {Folds}.");
+        if (PairsPerFold < 1) throw new Models.Errors.InputException($"{N("pairs_per_fold")} must be ≥ 1, got {PairsPerFold}.");
+        if (Threads is < 1 or > Models.Native.ThreadCount.Max) throw new Models.Errors.InputException($"{N("threads")} must be in 1…{Models.Native.ThreadCount.Max}, got {Threads}.");
         if (TestIdentityCount < 2 * Folds)
-            throw new ArgumentException($"{TestIdentityCount} test identities cannot fill {Folds} folds (each fold needs at least 2); raise {N("identities")} or {N("test_fraction")}, or lower {N("folds")}.");
+            throw new Models.Errors.InputException($"{TestIdentityCount} test identities cannot fill {Folds} folds (each fold needs at least 2); raise {N("identities")} or {N("test_fraction")}, or lower {N("folds")}.");
         int smallestFold = TestIdentityCount / Folds;
         long matched = (long)smallestFold * TestImagesPerIdentity * (TestImagesPerIdentity - 1) / 2;
         if (matched < PairsPerFold)
-            throw new ArgumentException(
+            throw new Models.Errors.InputException(
                 $"a fold of {smallestFold} test identities × {TestImagesPerIdentity} images has only {matched} distinct matched pairs, fewer than {N("pairs_per_fold")} {PairsPerFold}; lower {N("pairs_per_fold")} or {N("folds")}, or raise {N("identities")}/{N("test_images")}.");
-        if (Identities - TestIdentityCount < 2) throw new ArgumentException($"at least 2 training identities are needed; lower {N("test_fraction")}.");
+        if (Identities - TestIdentityCount < 2) throw new Models.Errors.InputException($"at least 2 training identities are needed; lower {N("test_fraction")}.");
     }
 
     /// <summary>
