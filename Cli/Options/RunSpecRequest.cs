@@ -92,7 +92,7 @@ internal sealed class RunSpecRequest
     /// <summary>The first given flag that sets <paramref name="path"/> or a field inside it (any loss option for the loss), or null.</summary>
     public string? FlagOf(string path)
     {
-        if (SpecField.Under(path, "loss") || path.StartsWith("loss.", StringComparison.Ordinal))
+        if (SpecField.Under(path, "loss"))
             return _options.Loss.All.FirstOrDefault(o => SpecField.Given(_parse, o))?.Name;
         return _options.Fields.FirstOrDefault(f => f.IsGiven(_parse) && (SpecField.Under(f.Path, path) || SpecField.Under(path, f.Path)))?.Option.Name;
     }

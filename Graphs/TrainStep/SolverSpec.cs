@@ -13,6 +13,10 @@ public sealed record SolverSpec
     /// <summary>The fields of the learning-rate schedule, which the step reads as an input rather than baking in.</summary>
     public static readonly string[] ScheduleFields = ["iterations", "base_lr", "lr_steps", "lr_gamma"];
 
+    /// <summary>This solver's update with <paramref name="schedule"/>'s <see cref="ScheduleFields"/> (what a graph folder's run trains).</summary>
+    public SolverSpec WithScheduleOf(SolverSpec schedule) =>
+        this with { Iterations = schedule.Iterations, BaseLr = schedule.BaseLr, LrSteps = schedule.LrSteps, LrGamma = schedule.LrGamma };
+
     /// <summary>Total steps.</summary>
     public int Iterations { get; init; } = 28000;
     /// <summary>

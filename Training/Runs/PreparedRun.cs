@@ -39,7 +39,7 @@ public sealed class PreparedRun : IDisposable
 
     /// <summary>Sets up the graph <paramref name="config"/> describes, built in memory (as <c>build-graph</c> would write it).</summary>
     public static PreparedRun Create(RunSpec config, TrainSessionOptions options, Checkpoint? resume = null, string resumeSource = "") =>
-        Create(config, TrainGraph.FromSet(GraphFolder.Build(config.Validate().GraphSpec)), options, resume, resumeSource);
+        CreateCore(config.Validate(), TrainGraph.FromSet(GraphFolder.Build(config.GraphSpec)), options, resume, resumeSource, null, null);
 
     /// <summary>Where data warnings (skipped images, landmark entries without an image) go; null: stderr.</summary>
     public static PreparedRun Create(RunSpec config, TrainGraph graph, TrainSessionOptions options, Checkpoint? resume, string resumeSource, Action<string>? warn) =>

@@ -107,7 +107,7 @@ public sealed record RunSpec
             Loss = TrainStepManifest.ReadLoss(section, source), Batch = TrainStepManifest.ReadContract(section, source).BatchSize * Math.Max(1, Machine.Ranks),
             Kernels = TrainStepManifest.ReadKernels(section, source).Kernels,
             // The folder fixes what its update computes; the schedule is an input of the step and stays this spec's.
-            Solver = solver with { Iterations = Solver.Iterations, BaseLr = Solver.BaseLr, LrSteps = Solver.LrSteps, LrGamma = Solver.LrGamma },
+            Solver = solver.WithScheduleOf(Solver),
         };
     }
 
@@ -136,11 +136,14 @@ public sealed record RunSpec
         return this;
     }
 
-    internal static void Wrap(string field, Action check)
+    internal static void Wrap(string field, Action check) => Wrap(field, () => { check(); return 0; });
+
+    /// <summary><paramref name="read"/>'s value; an argument error it throws is reported as the spec field <paramref name="field"/>'s.</summary>
+    internal static T Wrap<T>(string field, Func<T> read)
     {
         try
         {
-            check();
+            return read();
         }
         catch (ArgumentException e) when (e is not RunSpecException)
         {

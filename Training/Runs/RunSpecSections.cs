@@ -83,20 +83,7 @@ public sealed record MachineSpec
     /// <summary>The device this section names.</summary>
     /// <exception cref="RunSpecException">Neither cpu nor cuda.</exception>
     [System.Text.Json.Serialization.JsonIgnore]
-    public ExecutionDevice ExecutionDevice
-    {
-        get
-        {
-            try
-            {
-                return ExecutionDevices.Parse(Device);
-            }
-            catch (ArgumentException e) when (e is not RunSpecException)
-            {
-                throw new RunSpecException("machine.device", e.Message, e);
-            }
-        }
-    }
+    public ExecutionDevice ExecutionDevice => RunSpec.Wrap("machine.device", () => ExecutionDevices.Parse(Device));
 
     /// <summary>Checks the section; returns it.</summary>
     /// <exception cref="RunSpecException">A field out of range, named <c>machine.…</c>.</exception>
